@@ -1,0 +1,260 @@
+"""Every failure this package raises, as one small tree.
+
+::
+
+    PineconeError
+    ├── InvalidInputError (also ValueError)      bad input, raised before any request
+    │   └── InvalidTypeError (also TypeError)
+    ├── ClientClosedError (also RuntimeError)    the client was used after aclose()
+    ├── APIError                                  something went wrong talking to the service
+    │   ├── APIStatusError                        the service answered with an error status
+    │   │   ├── BadRequestError          400
+    │   │   ├── AuthenticationError      401
+    │   │   ├── PermissionDeniedError    403
+    │   │   ├── NotFoundError            404
+    │   │   ├── ConflictError            409
+    │   │   ├── PreconditionFailedError  412
+    │   │   ├── UnprocessableEntityError 422
+    │   │   ├── RateLimitError           429  (.retry_after)
+    │   │   └── ServerError              5xx
+    │   │       └── ServiceUnavailableError 503
+    │   ├── APIConnectionError                    no usable response (refused, DNS, TLS, reset)
+    │   │   └── APITimeoutError                   a deadline or idle timeout passed
+    │   ├── StreamError                           a stream was cut, malformed or unterminated
+    │   └── ResponseDecodeError                   a 2xx body that is not what the spec says
+    ├── WaitTimeoutError                          waiting for server-side work ran out of time
+    └── ServerSideFailure                         server-side work ended in a failed state
+        ├── AssistantFailedError                  assistant InitializationFailed / Failed
+        ├── FileProcessingError                   file ProcessingFailed
+        └── OperationFailedError                  operation Failed
+
+Nothing here ever holds the API key: messages are built from the status, the error code and
+message the server sent, and the request id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantFailedError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "FileProcessingError",
+    "InvalidInputError",
+    "InvalidTypeError",
+    "NotFoundError",
+    "OperationFailedError",
+    "PermissionDeniedError",
+    "PineconeError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "ServerSideFailure",
+    "ServiceUnavailableError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "error_class_for_status",
+]
+
+
+class PineconeError(Exception):
+    """Root of every exception raised by this package."""
+
+
+class InvalidInputError(PineconeError, ValueError):
+    """An argument was rejected before any request was sent.
+
+    >>> raise InvalidInputError("name must be 1-63 characters")  # doctest: +SKIP
+    """
+
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument had the wrong type; raised before any request was sent."""
+
+
+class ClientClosedError(PineconeError, RuntimeError):
+    """The client (or the session it borrowed) was already closed."""
+
+
+class APIError(PineconeError):
+    """A request to the service failed. ``method`` and ``url`` say which one (never the key)."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+
+class APIStatusError(APIError):
+    """The service answered with a status >= 400.
+
+    ``status``, ``code`` (e.g. ``NOT_FOUND``), ``message`` (the server's words), ``request_id``
+    (from the response headers, when the service sent one) and ``body`` (the parsed JSON body,
+    or the raw text when it was not JSON).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [f"{self.status}"]
+        if self.code:
+            parts.append(self.code)
+        text = " ".join(parts) + f": {self.message}"
+        if self.method and self.url:
+            text += f" ({self.method} {self.url})"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400: the service rejected the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or invalid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the assistant, file or operation does not exist."""
+
+
+class ConflictError(APIStatusError):
+    """409: it already exists. Never retried."""
+
+
+class PreconditionFailedError(APIStatusError):
+    """412: a precondition of the request did not hold."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the body was well-formed but not acceptable (e.g. evaluation input)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: throttled. ``retry_after`` is the server's wait in seconds, when it sent one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the service (or a proxy in front of it) failed."""
+
+
+class ServiceUnavailableError(ServerError):
+    """503: the service is temporarily unavailable."""
+
+
+class APIConnectionError(APIError):
+    """No usable HTTP response: connection refused or reset, DNS failure, TLS failure."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A deadline (unary calls) or an idle timeout (streams) passed."""
+
+
+class StreamError(APIError):
+    """A stream ended without its final chunk, was cut, or carried a malformed chunk."""
+
+    def __init__(self, message: str, *, line: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.line = line
+
+
+class ResponseDecodeError(APIError):
+    """A successful response whose body does not match the documented shape."""
+
+
+class WaitTimeoutError(PineconeError, TimeoutError):
+    """Waiting for the service ran past ``timeout``. ``last`` holds the last state seen."""
+
+    def __init__(self, message: str, *, last: Any = None, timeout: float | None = None) -> None:
+        super().__init__(message)
+        self.last = last
+        self.timeout = timeout
+
+
+class ServerSideFailure(PineconeError):
+    """Server-side work ended in a failed state. ``last`` holds the final object."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.last = last
+
+
+class AssistantFailedError(ServerSideFailure):
+    """The assistant reached ``InitializationFailed`` or ``Failed``."""
+
+
+class FileProcessingError(ServerSideFailure):
+    """The file reached ``ProcessingFailed``; the message is the server's ``error_message``."""
+
+
+class OperationFailedError(ServerSideFailure):
+    """The operation reached ``Failed``; the message is the server's ``error_message``."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    503: ServiceUnavailableError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP error status.
+
+    >>> error_class_for_status(404).__name__
+    'NotFoundError'
+    >>> error_class_for_status(502).__name__
+    'ServerError'
+    """
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return ServerError
+    return APIStatusError
