@@ -1,0 +1,63 @@
+"""Control-plane shapes: an assistant, a page of assistants, and the answer to an update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from ._base import APIModel
+from .common import AssistantStatus, Pagination, Region
+
+__all__ = [
+    "Assistant",
+    "AssistantList",
+    "AssistantUpdate",
+    "CreateAssistantRequest",
+    "UpdateAssistantRequest",
+]
+
+
+class Assistant(APIModel):
+    """The configuration and status of one assistant."""
+
+    name: str
+    status: AssistantStatus | str = Field(union_mode="left_to_right")
+    instructions: str | None = None
+    metadata: dict[str, Any] | None = None
+    host: str | None = None
+    region: Region | str | None = Field(default=None, union_mode="left_to_right")
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class AssistantList(APIModel):
+    """One page of ``GET /assistants``."""
+
+    assistants: list[Assistant] = Field(default_factory=list)
+    pagination: Pagination | None = None
+
+
+class AssistantUpdate(APIModel):
+    """The answer to ``PATCH /assistants/{name}`` (the spec's ``UpdateAssistantResponse``)."""
+
+    assistant_name: str | None = None
+    instructions: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class CreateAssistantRequest(APIModel):
+    """Body of ``POST /assistants``; dump with ``model_dump(exclude_none=True)``."""
+
+    name: str
+    instructions: str | None = None
+    metadata: dict[str, Any] | None = None
+    region: Region | str | None = Field(default=None, union_mode="left_to_right")
+
+
+class UpdateAssistantRequest(APIModel):
+    """Body of ``PATCH /assistants/{name}``; dump with ``model_dump(exclude_unset=True)``."""
+
+    instructions: str | None = None
+    metadata: dict[str, Any] | None = None

@@ -1,0 +1,85 @@
+"""OpenAI-compatible chat completion shapes, whole and streamed.
+
+``parse_completion_chunk`` parses one SSE ``data:`` payload in a single pydantic-core pass and
+raises ``pydantic.ValidationError`` on malformed JSON. The ``[DONE]`` sentinel some OpenAI-style
+streams send is not JSON; the streaming layer must recognise it before calling this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, TypeAdapter
+
+from ._base import APIModel
+from .chat import Message
+from .common import ChatModelName, FinishReason, Usage
+
+__all__ = [
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionRequest",
+    "ChunkChoice",
+    "ChunkDelta",
+    "CompletionChoice",
+    "parse_completion_chunk",
+]
+
+
+class ChatCompletionRequest(APIModel):
+    """Body of ``POST /chat/{assistant_name}/chat/completions`` (``SearchCompletions``)."""
+
+    messages: list[Message]
+    stream: bool = False
+    model: ChatModelName | str = Field(default="gpt-4o", union_mode="left_to_right")
+    temperature: float | None = None
+    filter: dict[str, Any] | None = None
+
+
+class CompletionChoice(APIModel):
+    """One generated answer of a completion."""
+
+    index: int = 0
+    message: Message
+    finish_reason: FinishReason | str | None = Field(default=None, union_mode="left_to_right")
+
+
+class ChatCompletion(APIModel):
+    """The answer of ``POST /chat/{assistant_name}/chat/completions``."""
+
+    id: str
+    model: str
+    choices: list[CompletionChoice] = Field(default_factory=list)
+    usage: Usage | None = None
+
+
+class ChunkDelta(APIModel):
+    """What one streamed chunk adds to a choice: the role first, then pieces of content."""
+
+    role: str | None = None
+    content: str | None = None
+
+
+class ChunkChoice(APIModel):
+    """One choice's increment in a streamed completion chunk."""
+
+    index: int = 0
+    delta: ChunkDelta = Field(default_factory=ChunkDelta)
+    finish_reason: FinishReason | str | None = Field(default=None, union_mode="left_to_right")
+
+
+class ChatCompletionChunk(APIModel):
+    """One chunk of a streamed completion."""
+
+    id: str
+    model: str
+    choices: list[ChunkChoice] = Field(default_factory=list)
+
+
+_CHUNK_ADAPTER: TypeAdapter[ChatCompletionChunk] = TypeAdapter(ChatCompletionChunk)
+_validate_chunk_json = _CHUNK_ADAPTER.validate_json
+
+
+def parse_completion_chunk(data: str | bytes) -> ChatCompletionChunk:
+    """Parse one SSE ``data:`` payload of a completion stream; ``ValidationError`` if malformed."""
+    return _validate_chunk_json(data)
