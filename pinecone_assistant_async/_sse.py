@@ -1,0 +1,192 @@
+"""A pure, incremental Server-Sent Events decoder: bytes in, events out.
+
+It follows the "interpreting an event stream" rules of the WHATWG HTML standard
+(https://html.spec.whatwg.org/multipage/server-sent-events.html):
+
+* lines end with CRLF, LF or CR, in any mix; a CR that ends one chunk and an LF that starts
+  the next are one line end, not two;
+* the stream is UTF-8; one leading BOM is dropped; invalid bytes become U+FFFD;
+  other Unicode line separators (U+2028, U+2029, U+0085, ...) are ordinary characters;
+* a line starting with ``:`` is a comment; ``name: value`` and ``name:value`` are fields;
+  a line with no colon is a field name with an empty value; unknown fields are ignored;
+* ``data`` lines accumulate, joined by ``"\\n"``; ``event`` sets the type (default
+  ``"message"``); ``id`` sets the last event id unless it contains U+0000; ``retry`` sets the
+  reconnection time when it is made of ASCII digits only;
+* a blank line dispatches the event, unless its data buffer is empty;
+* at the end of the stream an unterminated event is discarded, never dispatched.
+
+Nothing here does I/O. The decoder keeps the bytes after the last line end of each chunk and
+never looks at them again, so a line of any length costs linear time, and text is decoded only
+up to a line end, so a character split across chunks is decoded whole. Since CR and LF never
+occur inside a multi-byte UTF-8 sequence, decoding a run of complete lines at once gives
+exactly the text that decoding each line alone would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SSEDecoder", "ServerSentEvent"]
+
+_LF = 0x0A
+_CR = 0x0D
+_BOM = "\ufeff"
+
+
+@dataclass(slots=True)
+class ServerSentEvent:
+    """One dispatched event.
+
+    ``id`` is the last event id in effect when the event was dispatched (the spec's "last event
+    ID string"), or ``None`` while that string is empty. ``retry`` is the value of a valid
+    ``retry`` field that appeared within this event, if any.
+    """
+
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+class SSEDecoder:
+    """Turn chunks of an event stream, split anywhere, into :class:`ServerSentEvent` objects.
+
+    Feed every chunk with :meth:`feed`, then call :meth:`close` once at the end of the stream;
+    :attr:`has_pending` then tells whether the stream stopped in the middle of a line or event.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_data",
+        "_event",
+        "_event_retry",
+        "_id_buffer",
+        "_last_id",
+        "_parts",
+        "_retry",
+        "_skip_lf",
+        "_started",
+    )
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []  # bytes received after the last line end
+        self._skip_lf = False  # the previous chunk ended with CR: drop one LF that follows
+        self._started = False  # the first line was seen (the BOM check is done)
+        self._closed = False
+        self._data: list[str] = []  # the data buffer, one entry per data line
+        self._event = ""  # the event type buffer
+        self._id_buffer = ""  # the last event ID buffer
+        self._last_id = ""  # the last event ID string, set at each blank line
+        self._event_retry: int | None = None  # a retry field seen in the current event
+        self._retry: int | None = None  # the reconnection time the stream asked for
+
+    @property
+    def last_event_id(self) -> str:
+        """The id to send as ``Last-Event-ID`` when reconnecting ("" when none)."""
+        return self._last_id
+
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in milliseconds set by the last valid ``retry`` field."""
+        return self._retry
+
+    @property
+    def has_pending(self) -> bool:
+        """True if a partial line or an unfinished event is buffered (checked after close)."""
+        return bool(
+            self._parts
+            or self._data
+            or self._event
+            or self._event_retry is not None
+            or self._id_buffer != self._last_id
+        )
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Consume the next chunk of the stream and return the events it completes."""
+        if self._closed:
+            raise RuntimeError("SSEDecoder.feed() called after close()")
+        if not chunk:
+            return []
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[0] == _LF:
+                chunk = chunk[1:]
+                if not chunk:
+                    return []
+        if b"\r" in chunk:
+            # Rare: normalise CRLF and lone CR to LF. A trailing CR is already a line end;
+            # remember it so that an LF opening the next chunk is not counted again.
+            self._skip_lf = chunk[-1] == _CR
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            self._parts.append(chunk)
+            return []
+        parts = self._parts
+        if parts:
+            parts.append(chunk[:end])
+            block = b"".join(parts)
+            parts.clear()
+        else:
+            block = chunk[:end]
+        end += 1
+        if end < len(chunk):
+            parts.append(chunk[end:])
+        text = block.decode("utf-8", "replace")
+        if not self._started:
+            self._started = True
+            if text.startswith(_BOM):
+                text = text[1:]
+        return self._lines(text.split("\n"))
+
+    def close(self) -> list[ServerSentEvent]:
+        """Mark the end of the stream. An unterminated event is discarded, so this returns []."""
+        self._closed = True
+        return []
+
+    def _lines(self, lines: list[str]) -> list[ServerSentEvent]:
+        """Interpret complete lines (without their line ends)."""
+        events: list[ServerSentEvent] = []
+        data = self._data
+        for line in lines:
+            if not line:  # a blank line: dispatch
+                self._last_id = self._id_buffer
+                if data:
+                    events.append(
+                        ServerSentEvent(
+                            "\n".join(data),
+                            self._event or "message",
+                            self._last_id or None,
+                            self._event_retry,
+                        )
+                    )
+                    data.clear()
+                self._event = ""
+                self._event_retry = None
+                continue
+            if line.startswith("data: "):  # the common case, first
+                data.append(line[6:])
+                continue
+            colon = line.find(":")
+            if colon == 0:  # a comment
+                continue
+            if colon < 0:
+                name = line
+                value = ""
+            else:
+                name = line[:colon]
+                value = line[colon + 2 :] if line.startswith(" ", colon + 1) else line[colon + 1 :]
+            if name == "data":
+                data.append(value)
+            elif name == "event":
+                self._event = value
+            elif name == "id":
+                if "\0" not in value:
+                    self._id_buffer = value
+            elif name == "retry" and value.isascii() and value.isdigit():
+                try:
+                    retry = int(value)
+                except ValueError:  # beyond int()'s digit limit: ignore the field
+                    continue
+                self._event_retry = self._retry = retry
+        return events
