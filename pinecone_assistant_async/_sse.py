@@ -31,6 +31,7 @@ __all__ = ["SSEDecoder", "ServerSentEvent"]
 _LF = 0x0A
 _CR = 0x0D
 _BOM = "\ufeff"
+_BOM_BYTES = b"\xef\xbb\xbf"
 
 
 @dataclass(slots=True)
@@ -93,9 +94,10 @@ class SSEDecoder:
     @property
     def has_pending(self) -> bool:
         """True if a partial line or an unfinished event is buffered (checked after close)."""
+        if self._parts and (self._started or b"".join(self._parts) != _BOM_BYTES):
+            return True
         return bool(
-            self._parts
-            or self._data
+            self._data
             or self._event
             or self._event_retry is not None
             or self._id_buffer != self._last_id
