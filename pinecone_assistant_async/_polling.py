@@ -1,0 +1,107 @@
+"""The one wait-until loop: assistant Ready, file Available, operation done, deletion finished.
+
+The whole wait runs under an anyio deadline of ``timeout`` seconds: no poll and no sleep goes
+past it. Between polls, tenacity's exponential wait grows from ``first_interval`` to
+``max_interval``; the last sleep is cut short to end at the deadline, where one final look is
+taken before ``WaitTimeoutError`` (carrying the last state seen) is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import anyio
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_exponential
+
+from .errors import NotFoundError, ServerSideFailure, WaitTimeoutError
+
+__all__ = ["WaitSpec", "wait_for"]
+
+T = TypeVar("T")
+
+FIRST_INTERVAL = 0.05
+MAX_INTERVAL = 2.0
+
+
+@dataclass(frozen=True)
+class WaitSpec(Generic[T]):
+    """What to wait for.
+
+    ``done(state)`` says the work finished; ``failure(state)`` returns the server's message when
+    it failed (raised as ``error``); with ``gone_is_done`` a 404 means the thing is gone, which is
+    what a deletion waits for.
+    """
+
+    what: str
+    done: Callable[[T], bool]
+    failure: Callable[[T], str | None]
+    error: type[ServerSideFailure]
+    describe: Callable[[T], str] = repr
+    gone_is_done: bool = False
+
+
+class _Gone:
+    """Marks that the polled thing no longer exists."""
+
+
+async def wait_for(
+    fetch: Callable[[], Awaitable[T]],
+    spec: WaitSpec[T],
+    *,
+    timeout: float,
+    initial: T | None = None,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    first_interval: float = FIRST_INTERVAL,
+    max_interval: float = MAX_INTERVAL,
+) -> T | None:
+    """Poll ``fetch`` until ``spec`` says done; returns the final state (``None`` when gone)."""
+    deadline = anyio.current_time() + timeout
+    last: T | None = initial
+    backoff = wait_exponential(multiplier=first_interval, min=first_interval, max=max_interval)
+
+    async def look() -> T | _Gone:
+        nonlocal last
+        try:
+            state = await fetch()
+        except NotFoundError:
+            if spec.gone_is_done:
+                return _Gone()
+            raise
+        last = state
+        message = spec.failure(state)
+        if message is not None:
+            raise spec.error(message, last=state)
+        return state
+
+    def pending(result: T | _Gone) -> bool:
+        return not isinstance(result, _Gone) and not spec.done(result)
+
+    def next_wait(state: RetryCallState) -> float:
+        return max(0.0, min(backoff(state), deadline - anyio.current_time()))
+
+    def out_of_time(state: RetryCallState) -> bool:
+        return anyio.current_time() >= deadline
+
+    def timed_out(state: RetryCallState | None = None) -> T | _Gone:
+        shown = spec.describe(last) if last is not None else "nothing seen yet"
+        raise WaitTimeoutError(
+            f"waited {timeout:g}s for {spec.what}; last state: {shown}", last=last, timeout=timeout
+        )
+
+    retrying = AsyncRetrying(
+        retry=retry_if_result(pending),
+        wait=next_wait,
+        stop=out_of_time,
+        sleep=sleep,
+        retry_error_callback=timed_out,
+    )
+    result: T | _Gone | None = None
+    with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as scope:
+        result = await retrying(look)
+    if scope.cancelled_caught or result is None:
+        timed_out()
+    if isinstance(result, _Gone):
+        return None
+    return result

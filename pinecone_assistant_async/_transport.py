@@ -1,0 +1,363 @@
+"""The one request funnel: URLs, headers, the session, retries, deadlines and error mapping.
+
+Only this module (and the upload payloads it is handed) touches aiohttp. Services call
+:meth:`Transport.request`, :meth:`Transport.request_model` or :meth:`Transport.stream`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+import anyio
+from pydantic import BaseModel, ValidationError
+from tenacity import AsyncRetrying, RetryCallState, stop_never
+
+from ._errors_map import connection_error, redact, status_error
+from ._hosts import HostCache
+from ._retry import Replay, RetryBudget, backoff_delay, retryable
+from ._version import __version__
+from .config import ClientConfig
+from .errors import (
+    APITimeoutError,
+    ClientClosedError,
+    NotFoundError,
+    PineconeError,
+    ResponseDecodeError,
+)
+
+__all__ = ["BodyFactory", "RawResponse", "Transport", "path_segment"]
+
+logger = logging.getLogger("pinecone_assistant_async")
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+BodyFactory = Callable[[], Awaitable[Any]]
+"""Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
+
+_TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def path_segment(value: str) -> str:
+    """Quote one URL path segment."""
+    return quote(value, safe="")
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Transport:
+    """Owns (or borrows) one ``aiohttp.ClientSession`` and sends every request of a client."""
+
+    def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None = None) -> None:
+        self.config = config
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self.budget = RetryBudget(config.retry.budget_ratio, config.retry.budget_burst)
+        self.hosts = HostCache(self._lookup_host)
+        self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+        self._headers = {
+            **config.extra_headers,
+            "Api-Key": config.api_key,
+            "X-Pinecone-Api-Version": config.api_version,
+            "User-Agent": f"pinecone-assistant-async/{__version__} aiohttp/{aiohttp.__version__}",
+        }
+        t = config.timeouts
+        self._unary_timeout = aiohttp.ClientTimeout(total=None, sock_connect=t.connect)
+        self._stream_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=t.connect, sock_read=t.stream_idle
+        )
+
+    # -- session lifecycle ---------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this AssistantClient is closed; create a new one")
+        if self._session is None:
+            limits = self.config.limits
+            connector = aiohttp.TCPConnector(
+                limit=limits.max_connections,
+                limit_per_host=limits.per_host,
+                keepalive_timeout=limits.keepalive,
+                ssl=self.config.ssl,
+            )
+            self._session = aiohttp.ClientSession(connector=connector)
+        elif self._session.closed:
+            raise ClientClosedError("the aiohttp session given to AssistantClient is closed")
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+
+    def warn_if_unclosed(self, owner: object) -> None:
+        session = self._session
+        if not self._closed and self._owns_session and session is not None and not session.closed:
+            warnings.warn(
+                f"unclosed {type(owner).__name__}: use 'async with' or 'await aclose()'",
+                ResourceWarning,
+                stacklevel=2,
+            )
+
+    # -- URLs ------------------------------------------------------------------------------
+
+    def control_url(self, path: str) -> str:
+        return f"{self.config.control_base}/assistant{path}"
+
+    def evaluation_url(self, path: str) -> str:
+        return f"{self.config.evaluation_base}/assistant{path}"
+
+    async def data_url(self, assistant: str, path: str) -> str:
+        override = self.config.data_host_override
+        base = override if override is not None else await self.hosts.get(assistant)
+        return f"{base}/assistant{path}"
+
+    async def _lookup_host(self, assistant: str) -> str:
+        url = self.control_url(f"/assistants/{path_segment(assistant)}")
+        raw = await self.request("GET", url)
+        try:
+            host = json.loads(raw.body).get("host")
+        except (ValueError, AttributeError):
+            host = None
+        if not isinstance(host, str) or not host:
+            raise ResponseDecodeError(
+                f"the service did not say where assistant {assistant!r} is hosted",
+                method="GET",
+                url=url,
+            )
+        return host
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        body: BodyFactory | None = None,
+        replay: Replay = Replay.SAFE,
+        timeout: float | None = None,
+        assistant: str | None = None,
+    ) -> RawResponse:
+        """Send one logical request (with retries) and return its successful response."""
+        data = None if json_body is None else json.dumps(json_body, separators=(",", ":"))
+        headers = self._headers
+        if data is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+
+        async def attempt() -> RawResponse:
+            payload = await body() if body is not None else data
+            return await self._send(method, url, params, payload, headers)
+
+        deadline = self.config.timeouts.total if timeout is None else timeout
+        return await self._run(attempt, method, url, replay, deadline, assistant)
+
+    async def request_model(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
+        raw = await self.request(method, url, **kwargs)
+        return self.decode(model, raw.body, method=method, url=url)
+
+    def decode(self, model: type[M], body: bytes, *, method: str, url: str) -> M:
+        try:
+            return model.model_validate_json(body)
+        except ValidationError as exc:
+            detail = redact(str(exc).splitlines()[0], self.config.api_key)
+            raise ResponseDecodeError(
+                f"unexpected response body for {method} {url}: {detail}", method=method, url=url
+            ) from None
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any,
+        timeout: float | None = None,
+        assistant: str | None = None,
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Open a streaming response; retries happen only before it is handed out.
+
+        The response is closed on exit: released for reuse when fully read, otherwise its
+        connection is dropped at once (early exit, ``break``, cancellation).
+        """
+        data = json.dumps(json_body, separators=(",", ":"))
+        headers = {
+            **self._headers,
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream",
+        }
+
+        async def attempt() -> aiohttp.ClientResponse:
+            return await self._open_stream(method, url, data, headers)
+
+        deadline = self.config.timeouts.total if timeout is None else timeout
+        response = await self._run(attempt, method, url, Replay.SAFE, deadline, assistant)
+        try:
+            yield response
+        finally:
+            if response.content.is_eof():
+                response.release()
+            else:
+                response.close()
+
+    def map_stream_error(self, exc: BaseException, *, method: str, url: str) -> PineconeError:
+        """A typed error for a failure while reading a stream's body."""
+        return connection_error(exc, method=method, url=url, secret=self.config.api_key)
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def _run(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        method: str,
+        url: str,
+        replay: Replay,
+        deadline_s: float | None,
+        assistant: str | None,
+    ) -> T:
+        policy = self.config.retry
+        budget = self.budget
+        deadline = None if deadline_s is None else anyio.current_time() + deadline_s
+        next_delay = 0.0
+
+        def should_retry(state: RetryCallState) -> bool:
+            nonlocal next_delay
+            outcome = state.outcome
+            error = outcome.exception() if outcome is not None else None
+            if not isinstance(error, PineconeError) or not retryable(error, replay, policy):
+                return False
+            if state.attempt_number > policy.max_retries:
+                return False
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after is not None:
+                if retry_after > policy.max_retry_after:
+                    return False
+                delay = float(retry_after)
+            else:
+                delay = backoff_delay(policy, state.attempt_number)
+            if deadline is not None and anyio.current_time() + delay >= deadline:
+                return False
+            if not budget.try_spend():
+                logger.debug("retry budget exhausted; not retrying %s %s", method, url)
+                return False
+            next_delay = delay
+            logger.debug(
+                "retrying %s %s after %s (attempt %d, waiting %.3fs)",
+                method,
+                url,
+                type(error).__name__,
+                state.attempt_number,
+                delay,
+            )
+            return True
+
+        retrying = AsyncRetrying(
+            retry=should_retry,
+            wait=lambda _state: next_delay,
+            stop=stop_never,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        budget.record_attempt()
+        try:
+            with anyio.fail_after(deadline_s):
+                async for try_ in retrying:
+                    with try_:
+                        return await attempt()
+        except TimeoutError:
+            raise APITimeoutError(
+                f"no answer within {deadline_s}s: {method} {url}", method=method, url=url
+            ) from None
+        except NotFoundError:
+            if assistant is not None:
+                self.hosts.forget(assistant)
+            raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        payload: Any,
+        headers: Mapping[str, str],
+    ) -> RawResponse:
+        session = self.session
+        started = anyio.current_time()
+        try:
+            async with session.request(
+                method,
+                url,
+                params=params,
+                data=payload,
+                headers=headers,
+                timeout=self._unary_timeout,
+                proxy=self.config.proxy,
+            ) as resp:
+                raw = await resp.read()
+                status, response_headers = resp.status, resp.headers
+        except _TRANSPORT_ERRORS as exc:
+            logger.debug("%s %s failed: %s", method, url, type(exc).__name__)
+            raise connection_error(
+                exc, method=method, url=url, secret=self.config.api_key
+            ) from None
+        logger.debug(
+            "%s %s -> %d in %.1f ms", method, url, status, (anyio.current_time() - started) * 1e3
+        )
+        if status >= 400:
+            raise status_error(
+                status, raw, response_headers, method=method, url=url, secret=self.config.api_key
+            )
+        return RawResponse(status, response_headers, raw)
+
+    async def _open_stream(
+        self, method: str, url: str, data: str, headers: Mapping[str, str]
+    ) -> aiohttp.ClientResponse:
+        session = self.session
+        try:
+            resp = await session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=self._stream_timeout,
+                proxy=self.config.proxy,
+            )
+        except _TRANSPORT_ERRORS as exc:
+            raise connection_error(
+                exc, method=method, url=url, secret=self.config.api_key
+            ) from None
+        if resp.status >= 400:
+            try:
+                raw = await resp.read()
+            except _TRANSPORT_ERRORS:
+                raw = b""
+            finally:
+                resp.release()
+            raise status_error(
+                resp.status, raw, resp.headers, method=method, url=url, secret=self.config.api_key
+            )
+        logger.debug("%s %s -> %d (stream opened)", method, url, resp.status)
+        return resp

@@ -1,0 +1,113 @@
+"""Checks on caller input, run before any request is sent.
+
+Every failure is an ``InvalidInputError`` (a ``ValueError``) or ``InvalidTypeError`` (a
+``TypeError``) naming the argument and the rule, so a bad call never reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidInputError, InvalidTypeError
+
+__all__ = [
+    "check_assistant_name",
+    "check_file_id",
+    "check_json_object",
+    "check_limit",
+    "check_text",
+    "check_timeout",
+]
+
+_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+MAX_METADATA_BYTES = 16 * 1024
+
+
+def check_assistant_name(name: object, what: str = "assistant name") -> str:
+    """An assistant name per the spec: 1-63 chars, lowercase letters, digits and '-',
+    starting and ending with a letter or digit.
+
+    >>> check_assistant_name("docs-v2")
+    'docs-v2'
+    """
+    if not isinstance(name, str):
+        raise InvalidTypeError(f"{what} must be a str, got {type(name).__name__}")
+    if not _NAME.match(name):
+        raise InvalidInputError(
+            f"invalid {what} {name!r}: use 1-63 lowercase letters, digits or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return name
+
+
+def check_file_id(file_id: object, what: str = "file id") -> str:
+    """A file id per the spec: 1-128 characters from ``[A-Za-z0-9_-]``."""
+    if not isinstance(file_id, str):
+        raise InvalidTypeError(f"{what} must be a str, got {type(file_id).__name__}")
+    if not _FILE_ID.match(file_id):
+        raise InvalidInputError(
+            f"invalid {what} {file_id!r}: use 1-128 letters, digits, '-' or '_'"
+        )
+    return file_id
+
+
+def check_id(value: object, what: str) -> str:
+    """A server-issued identifier (operation id, file id from a listing): non-empty text."""
+    if not isinstance(value, str):
+        raise InvalidTypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not value or len(value) > 512 or "/" in value:
+        raise InvalidInputError(f"invalid {what} {value!r}")
+    return value
+
+
+def check_json_object(
+    value: object, what: str, *, max_bytes: int | None = MAX_METADATA_BYTES
+) -> dict[str, Any] | None:
+    """A JSON object (dict with str keys and JSON values), optionally size-limited."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(f"{what} must be a dict, got {type(value).__name__}")
+    try:
+        encoded = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{what} is not JSON-serialisable: {exc}") from None
+    if any(not isinstance(key, str) for key in value):
+        raise InvalidInputError(f"{what} keys must be strings")
+    if max_bytes is not None and len(encoded.encode()) > max_bytes:
+        raise InvalidInputError(
+            f"{what} is {len(encoded.encode())} bytes as JSON; the limit is {max_bytes}"
+        )
+    return dict(value)
+
+
+def check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidTypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not allow_empty and not value.strip():
+        raise InvalidInputError(f"{what} must not be empty")
+    return value
+
+
+def check_timeout(value: object, what: str = "timeout") -> float:
+    """A finite, positive number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidTypeError(f"{what} must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInputError(f"{what} must be a finite number of seconds > 0, got {value!r}")
+    return float(value)
+
+
+def check_limit(value: object, what: str = "limit", *, maximum: int = 100) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTypeError(f"{what} must be an int, got {type(value).__name__}")
+    if not 1 <= value <= maximum:
+        raise InvalidInputError(f"{what} must be between 1 and {maximum}, got {value}")
+    return value

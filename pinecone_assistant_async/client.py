@@ -1,0 +1,135 @@
+"""``AssistantClient``: one aiohttp session, the services that share it, and its lifecycle.
+
+>>> async with AssistantClient() as client:          # doctest: +SKIP
+...     reply = await client.chat("docs", "What is in the handbook?")
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from types import TracebackType
+
+import aiohttp
+
+from ._transport import Transport
+from ._validation import check_assistant_name
+from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
+from .handle import AssistantHandle
+from .services import AssistantsService, EvaluationService, FilesService, OperationsService
+from .services.chat import ChatService
+
+__all__ = ["AssistantClient"]
+
+
+class AssistantClient:
+    """The asyncio client for the Pinecone Assistant API.
+
+    ``api_key`` defaults to ``PINECONE_API_KEY``; ``host`` (the control-plane base URL, e.g. an
+    emulator or a proxy) to ``PINECONE_HOST``, else ``https://api.pinecone.io``. Each
+    assistant's data-plane host is looked up once with ``describe`` and cached. Evaluation goes
+    to ``evaluation_host``, else to ``host`` when given, else to the ``region``'s endpoint.
+
+    The client owns one ``aiohttp.ClientSession``, created on first use inside the event loop,
+    unless you pass ``session=`` (then it is borrowed and never closed by the client). Close it
+    with ``async with`` or ``await client.aclose()``; a client dropped unclosed warns with
+    ``ResourceWarning``.
+
+    >>> client = AssistantClient(api_key="...", timeout=30)   # doctest: +SKIP
+    >>> docs = client.assistant("docs")                       # doctest: +SKIP
+    >>> reply = await docs.chat("What changed in 2026?")       # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        host: str | None = None,
+        *,
+        evaluation_host: str | None = None,
+        data_host: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        region: str | None = None,
+        timeout: float | Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        limits: ConnectionLimits | None = None,
+        proxy: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        ca_file: str | None = None,
+        verify_ssl: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self._transport: Transport | None = None
+        config = ClientConfig.resolve(
+            api_key=api_key,
+            host=host,
+            evaluation_host=evaluation_host,
+            data_host=data_host,
+            api_version=api_version,
+            region=region,
+            timeouts=timeout,
+            retry=retry,
+            limits=limits,
+            proxy=proxy,
+            ssl_context=ssl_context,
+            ca_file=ca_file,
+            verify_ssl=verify_ssl,
+            extra_headers=extra_headers,
+        )
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise TypeError("session must be an aiohttp.ClientSession")
+        self._transport = transport = Transport(config, session)
+        self.assistants = AssistantsService(transport)
+        self.operations = OperationsService(transport)
+        self.files = FilesService(transport, self.operations)
+        self.evaluation = EvaluationService(transport)
+        self._chat = ChatService(transport)
+        self.chat = self._chat.chat
+        self.chat_stream = self._chat.chat_stream
+        self.chat_completions = self._chat.chat_completions
+        self.chat_completions_stream = self._chat.chat_completions_stream
+        self.context = self._chat.context
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved configuration (its repr never shows the API key)."""
+        return self._t.config
+
+    @property
+    def _t(self) -> Transport:
+        assert self._transport is not None
+        return self._transport
+
+    @property
+    def closed(self) -> bool:
+        return self._t.closed
+
+    def assistant(self, name: str) -> AssistantHandle:
+        """A handle bound to one assistant: ``client.assistant("docs").chat(...)``."""
+        return AssistantHandle(self, check_assistant_name(name))
+
+    async def aclose(self) -> None:
+        """Close the session if the client owns it. Safe to call twice."""
+        await self._t.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> AssistantClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if self._transport is not None:
+            self._transport.warn_if_unclosed(self)
+
+    def __repr__(self) -> str:
+        config = self._t.config
+        state = "closed" if self.closed else "open"
+        return f"<AssistantClient {config.control_base} api_version={config.api_version} {state}>"

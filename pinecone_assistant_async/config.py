@@ -1,0 +1,244 @@
+"""Client configuration: frozen values with documented defaults, validated on construction.
+
+>>> policy = RetryPolicy(max_retries=4, max_backoff=5.0)
+>>> Timeouts(total=30.0).stream_idle
+60.0
+"""
+
+from __future__ import annotations
+
+import os
+import ssl as _ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .errors import InvalidInputError
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_CONTROL_HOST",
+    "EVALUATION_HOSTS",
+    "SUPPORTED_API_VERSIONS",
+    "ClientConfig",
+    "ConnectionLimits",
+    "RetryPolicy",
+    "Timeouts",
+]
+
+DEFAULT_API_VERSION = "2026-07"
+SUPPORTED_API_VERSIONS = ("2026-07", "2026-04", "2025-10", "2025-04")
+DEFAULT_CONTROL_HOST = "https://api.pinecone.io"
+EVALUATION_HOSTS = MappingProxyType(
+    {"us": "https://prod-1-data.ke.pinecone.io", "eu": "https://prod-eu-data.ke.pinecone.io"}
+)
+DEFAULT_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _positive(name: str, value: float | None, *, allow_none: bool = False) -> None:
+    if value is None:
+        if allow_none:
+            return
+        raise InvalidInputError(f"{name} must be a positive number of seconds, not None")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidInputError(f"{name} must be a positive number of seconds, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how failed requests are retried.
+
+    Defaults: 2 retries on 408, 429, 500, 502, 503, 504 and on connection errors; exponential
+    backoff from ``initial_backoff`` doubling up to ``max_backoff``, with full jitter;
+    ``Retry-After`` honoured up to ``max_retry_after`` seconds (above it the call fails at once
+    with ``RateLimitError.retry_after`` set). 409 is never retried. A per-client budget (token
+    bucket) lets retries add at most ``budget_ratio`` of the traffic plus a burst of
+    ``budget_burst`` retries, so a 503 storm cannot multiply the load.
+
+    >>> RetryPolicy.disabled().max_retries
+    0
+    """
+
+    max_retries: int = 2
+    retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES
+    initial_backoff: float = 0.25
+    max_backoff: float = 8.0
+    max_retry_after: float = 30.0
+    retry_connection_errors: bool = True
+    budget_ratio: float = 0.2
+    budget_burst: int = 20
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise InvalidInputError("max_retries must be an int")
+        if self.max_retries < 0:
+            raise InvalidInputError("max_retries must be >= 0")
+        if 409 in self.retry_statuses:
+            raise InvalidInputError("409 means 'already exists' and is never retried")
+        _positive("initial_backoff", self.initial_backoff)
+        _positive("max_backoff", self.max_backoff)
+        _positive("max_retry_after", self.max_retry_after)
+        if not 0 <= self.budget_ratio <= 10:
+            raise InvalidInputError("budget_ratio must be between 0 and 10")
+        if self.budget_burst < 0:
+            raise InvalidInputError("budget_burst must be >= 0")
+        object.__setattr__(self, "retry_statuses", frozenset(self.retry_statuses))
+
+    @classmethod
+    def disabled(cls) -> RetryPolicy:
+        """A policy that never retries."""
+        return cls(max_retries=0)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Deadlines in seconds.
+
+    ``total`` bounds a unary call from start to finish, retries and their waits included.
+    ``connect`` bounds opening a connection. ``stream_idle`` bounds the silence between two
+    reads of a streaming response (streams have no total deadline). ``upload`` replaces
+    ``total`` for file uploads, which may take long on large files (``None``: no total).
+    """
+
+    total: float = 60.0
+    connect: float = 10.0
+    stream_idle: float = 60.0
+    upload: float | None = 900.0
+
+    def __post_init__(self) -> None:
+        _positive("total", self.total)
+        _positive("connect", self.connect)
+        _positive("stream_idle", self.stream_idle)
+        _positive("upload", self.upload, allow_none=True)
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """The connection pool: ``max_connections`` in all, ``per_host`` for one host (0: no
+    separate limit), idle connections kept ``keepalive`` seconds."""
+
+    max_connections: int = 100
+    per_host: int = 0
+    keepalive: float = 15.0
+
+    def __post_init__(self) -> None:
+        if self.max_connections < 1:
+            raise InvalidInputError("max_connections must be >= 1")
+        if self.per_host < 0:
+            raise InvalidInputError("per_host must be >= 0")
+        _positive("keepalive", self.keepalive)
+
+
+def _base_url(value: str, what: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value:
+        raise InvalidInputError(f"{what} must not be empty")
+    if "://" not in value:
+        value = "https://" + value
+    scheme = value.split("://", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise InvalidInputError(f"{what} must be an http or https URL, got scheme {scheme!r}")
+    if value.endswith("/assistant"):
+        value = value[: -len("/assistant")]
+    return value
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything an ``AssistantClient`` needs, resolved and validated.
+
+    Build it with :meth:`resolve`, which applies environment fallbacks
+    (``PINECONE_API_KEY``, ``PINECONE_HOST``).
+    """
+
+    api_key: str = field(repr=False)
+    control_base: str
+    evaluation_base: str
+    api_version: str
+    timeouts: Timeouts
+    retry: RetryPolicy
+    limits: ConnectionLimits
+    proxy: str | None
+    ssl: _ssl.SSLContext | bool
+    extra_headers: Mapping[str, str]
+    data_host_override: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientConfig(control_base={self.control_base!r}, "
+            f"evaluation_base={self.evaluation_base!r}, api_version={self.api_version!r})"
+        )
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | None,
+        host: str | None,
+        evaluation_host: str | None,
+        data_host: str | None,
+        api_version: str,
+        region: str | None,
+        timeouts: Timeouts | float | None,
+        retry: RetryPolicy | None,
+        limits: ConnectionLimits | None,
+        proxy: str | None,
+        ssl_context: _ssl.SSLContext | None,
+        ca_file: str | None,
+        verify_ssl: bool,
+        extra_headers: Mapping[str, str] | None,
+    ) -> ClientConfig:
+        key = api_key if api_key is not None else os.environ.get("PINECONE_API_KEY")
+        if not key or not isinstance(key, str) or not key.strip():
+            raise InvalidInputError(
+                "no API key: pass api_key=... or set the PINECONE_API_KEY environment variable"
+            )
+        if api_version not in SUPPORTED_API_VERSIONS:
+            raise InvalidInputError(
+                f"api_version must be one of {', '.join(SUPPORTED_API_VERSIONS)}, "
+                f"got {api_version!r}"
+            )
+        if region is not None and region not in EVALUATION_HOSTS:
+            raise InvalidInputError(f"region must be 'us' or 'eu', got {region!r}")
+        host = host if host is not None else os.environ.get("PINECONE_HOST") or None
+        control = _base_url(host, "host") if host else DEFAULT_CONTROL_HOST
+        if evaluation_host:
+            evaluation = _base_url(evaluation_host, "evaluation_host")
+        elif host:
+            evaluation = control
+        else:
+            evaluation = EVALUATION_HOSTS[region or "us"]
+        if isinstance(timeouts, (int, float)) and not isinstance(timeouts, bool):
+            timeouts = Timeouts(total=float(timeouts))
+        elif timeouts is None:
+            timeouts = Timeouts()
+        elif not isinstance(timeouts, Timeouts):
+            raise InvalidInputError("timeout must be a number of seconds or a Timeouts")
+        ssl_value: _ssl.SSLContext | bool = True
+        if ssl_context is not None:
+            ssl_value = ssl_context
+        elif ca_file is not None:
+            if not os.path.isfile(ca_file):
+                raise InvalidInputError(f"ca_file does not exist: {ca_file}")
+            ssl_value = _ssl.create_default_context(cafile=ca_file)
+        elif not verify_ssl:
+            ssl_value = False
+        headers = dict(extra_headers or {})
+        for name in headers:
+            if name.lower() in ("api-key", "x-pinecone-api-version"):
+                raise InvalidInputError(f"extra_headers may not set {name}")
+        if proxy is not None and not proxy.startswith(("http://", "https://")):
+            raise InvalidInputError("proxy must be an http:// or https:// URL")
+        return cls(
+            api_key=key.strip(),
+            control_base=control,
+            evaluation_base=evaluation,
+            api_version=api_version,
+            timeouts=timeouts,
+            retry=retry if retry is not None else RetryPolicy(),
+            limits=limits if limits is not None else ConnectionLimits(),
+            proxy=proxy,
+            ssl=ssl_value,
+            extra_headers=MappingProxyType(headers),
+            data_host_override=_base_url(data_host, "data_host") if data_host else None,
+        )

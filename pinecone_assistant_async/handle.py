@@ -1,0 +1,68 @@
+"""``client.assistant(name)``: the client's calls with the assistant's name already filled in.
+
+>>> docs = client.assistant("docs")                      # doctest: +SKIP
+>>> await docs.files.upload("guide.md")                  # doctest: +SKIP
+>>> reply = await docs.chat("What does the guide say?")   # doctest: +SKIP
+
+The handle holds no state of its own: it is a view on the client, so closing the client
+closes it too, and handles for the same assistant share the cached data-plane host.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._bind import bind
+
+if TYPE_CHECKING:
+    from .client import AssistantClient
+
+__all__ = ["AssistantHandle", "BoundFiles", "BoundOperations"]
+
+
+class BoundFiles:
+    """``client.files`` for one assistant."""
+
+    def __init__(self, client: AssistantClient, name: str) -> None:
+        files = client.files
+        self.upload = bind(files.upload, name)
+        self.upsert = bind(files.upsert, name)
+        self.describe = bind(files.describe, name)
+        self.list = bind(files.list, name)
+        self.list_page = bind(files.list_page, name)
+        self.delete = bind(files.delete, name)
+        self.wait_until_available = bind(files.wait_until_available, name)
+        self.upload_many = bind(files.upload_many, name)
+
+
+class BoundOperations:
+    """``client.operations`` for one assistant."""
+
+    def __init__(self, client: AssistantClient, name: str) -> None:
+        ops = client.operations
+        self.describe = bind(ops.describe, name)
+        self.list = bind(ops.list, name)
+        self.list_page = bind(ops.list_page, name)
+        self.wait = bind(ops.wait, name)
+
+
+class AssistantHandle:
+    """One assistant: its chat calls, its files and operations, and its own lifecycle."""
+
+    def __init__(self, client: AssistantClient, name: str) -> None:
+        self.name = name
+        self.client = client
+        self.files = BoundFiles(client, name)
+        self.operations = BoundOperations(client, name)
+        self.chat = bind(client.chat, name)
+        self.chat_stream = bind(client.chat_stream, name)
+        self.chat_completions = bind(client.chat_completions, name)
+        self.chat_completions_stream = bind(client.chat_completions_stream, name)
+        self.context = bind(client.context, name)
+        self.describe = bind(client.assistants.describe, name)
+        self.update = bind(client.assistants.update, name)
+        self.delete = bind(client.assistants.delete, name)
+        self.wait_until_ready = bind(client.assistants.wait_until_ready, name)
+
+    def __repr__(self) -> str:
+        return f"<AssistantHandle {self.name!r}>"

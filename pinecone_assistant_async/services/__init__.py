@@ -1,0 +1,9 @@
+"""Thin coroutine services, one per API area. None of them touches aiohttp: they build
+requests for the transport and turn answers into models."""
+
+from .assistants import AssistantsService
+from .evaluation import EvaluationService
+from .files import FilesService
+from .operations import OperationsService
+
+__all__ = ["AssistantsService", "EvaluationService", "FilesService", "OperationsService"]

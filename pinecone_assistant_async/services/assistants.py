@@ -1,0 +1,179 @@
+"""``client.assistants``: create, describe, list, update and delete assistants (control plane)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from .._pagination import Page, iterate_pages
+from .._polling import WaitSpec, wait_for
+from .._retry import Replay
+from .._transport import Transport, path_segment
+from .._validation import (
+    check_assistant_name,
+    check_json_object,
+    check_limit,
+    check_text,
+    check_timeout,
+)
+from ..errors import AssistantFailedError, InvalidInputError
+from ..models import Assistant, AssistantList, AssistantStatus, AssistantUpdate
+
+__all__ = ["DEFAULT_WAIT", "AssistantsService"]
+
+DEFAULT_WAIT = 300.0
+_UNSET: Any = object()
+_MAX_INSTRUCTIONS = 16 * 1024
+
+
+def _failure(assistant: Assistant) -> str | None:
+    if assistant.status in (AssistantStatus.INITIALIZATION_FAILED, AssistantStatus.FAILED):
+        status = getattr(assistant.status, "value", assistant.status)
+        return f"assistant {assistant.name!r} is {status}"
+    return None
+
+
+def _show(assistant: Assistant) -> str:
+    return f"status={getattr(assistant.status, 'value', assistant.status)}"
+
+
+READY = WaitSpec[Assistant](
+    what="the assistant to be Ready",
+    done=lambda a: a.status == AssistantStatus.READY,
+    failure=_failure,
+    error=AssistantFailedError,
+    describe=_show,
+)
+GONE = WaitSpec[Assistant](
+    what="the assistant to be deleted",
+    done=lambda a: False,
+    failure=lambda a: None,
+    error=AssistantFailedError,
+    describe=_show,
+    gone_is_done=True,
+)
+
+
+def _instructions(value: object) -> str | None:
+    if value is None:
+        return None
+    text = check_text(value, "instructions", allow_empty=True)
+    if len(text.encode()) > _MAX_INSTRUCTIONS:
+        raise InvalidInputError("instructions are limited to 16 KB")
+    return text
+
+
+class AssistantsService:
+    """Manage assistants.
+
+    >>> a = await client.assistants.create("docs", instructions="Be brief.")  # doctest: +SKIP
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def _url(self, name: str | None = None) -> str:
+        if name is None:
+            return self._t.control_url("/assistants")
+        return self._t.control_url(f"/assistants/{path_segment(name)}")
+
+    async def create(
+        self,
+        name: str,
+        /,
+        *,
+        instructions: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        region: str = "us",
+        wait: bool = True,
+        timeout: float = DEFAULT_WAIT,
+    ) -> Assistant:
+        """Create an assistant; by default wait (up to ``timeout`` s) until it is Ready."""
+        check_assistant_name(name)
+        body: dict[str, Any] = {"name": name, "region": region}
+        if region not in ("us", "eu"):
+            raise InvalidInputError(f"region must be 'us' or 'eu', got {region!r}")
+        if instructions is not None:
+            body["instructions"] = _instructions(instructions)
+        meta = check_json_object(metadata, "metadata")
+        if meta is not None:
+            body["metadata"] = meta
+        timeout = check_timeout(timeout)
+        created = await self._t.request_model(
+            Assistant, "POST", self._url(), json_body=body, replay=Replay.IF_NOT_LANDED
+        )
+        if not wait:
+            return created
+        return await self.wait_until_ready(name, timeout=timeout, initial=created)
+
+    async def wait_until_ready(
+        self, name: str, /, *, timeout: float = DEFAULT_WAIT, initial: Assistant | None = None
+    ) -> Assistant:
+        """Wait until the assistant is Ready; raises ``AssistantFailedError`` if it failed."""
+        check_assistant_name(name)
+        timeout = check_timeout(timeout)
+        if initial is not None and READY.done(initial):
+            return initial
+        result = await wait_for(
+            lambda: self.describe(name),
+            READY,
+            timeout=timeout,
+            initial=initial,
+            sleep=self._t.sleep,
+        )
+        assert result is not None
+        return result
+
+    async def describe(self, name: str, /) -> Assistant:
+        """The assistant's configuration and status."""
+        check_assistant_name(name)
+        return await self._t.request_model(Assistant, "GET", self._url(name))
+
+    async def list_page(
+        self, *, limit: int | None = None, pagination_token: str | None = None
+    ) -> Page[Assistant]:
+        """One page of assistants and the token of the next page."""
+        params: dict[str, str] = {}
+        if check_limit(limit) is not None:
+            params["limit"] = str(limit)
+        if pagination_token:
+            params["pagination_token"] = check_text(pagination_token, "pagination_token")
+        page = await self._t.request_model(AssistantList, "GET", self._url(), params=params)
+        return Page(page.assistants, page.pagination.next if page.pagination else None)
+
+    def list(self, *, limit: int | None = None) -> AsyncIterator[Assistant]:
+        """Every assistant of the project, across pages (``limit`` is the page size)."""
+        check_limit(limit)
+        return iterate_pages(lambda token: self.list_page(limit=limit, pagination_token=token))
+
+    async def update(
+        self,
+        name: str,
+        /,
+        *,
+        instructions: str | None = _UNSET,
+        metadata: dict[str, Any] | None = _UNSET,
+    ) -> AssistantUpdate:
+        """Change the instructions and/or metadata (``None`` clears a value)."""
+        check_assistant_name(name)
+        body: dict[str, Any] = {}
+        if instructions is not _UNSET:
+            body["instructions"] = _instructions(instructions)
+        if metadata is not _UNSET:
+            body["metadata"] = check_json_object(metadata, "metadata")
+        if not body:
+            raise InvalidInputError("update() needs instructions= or metadata=")
+        return await self._t.request_model(
+            AssistantUpdate, "PATCH", self._url(name), json_body=body
+        )
+
+    async def delete(
+        self, name: str, /, *, wait: bool = True, timeout: float = DEFAULT_WAIT
+    ) -> None:
+        """Delete the assistant and its files; by default wait until it is gone."""
+        check_assistant_name(name)
+        timeout = check_timeout(timeout)
+        await self._t.request("DELETE", self._url(name))
+        self._t.hosts.forget(name)
+        if wait:
+            await wait_for(lambda: self.describe(name), GONE, timeout=timeout, sleep=self._t.sleep)
