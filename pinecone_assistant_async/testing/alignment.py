@@ -71,13 +71,14 @@ def _judge(fact: _Fact, others: Sequence[_Fact], question: frozenset[str]) -> st
         shared_words = len(words & best.terms) / len(words) if words else 1.0
         if best_overlap / len(novel) >= CONTRADICTION_OVERLAP and best.negated != fact.negated:
             return "contradicted"
-        if numbers and best.numbers and numbers.isdisjoint(best.numbers) and (
-            shared_words >= CONTRADICTION_OVERLAP
+        if (
+            numbers
+            and best.numbers
+            and numbers.isdisjoint(best.numbers)
+            and (shared_words >= CONTRADICTION_OVERLAP)
         ):
             return "contradicted"
-        if numbers <= everything and (
-            len(novel & everything) / len(novel) >= ENTAILMENT_THRESHOLD
-        ):
+        if numbers <= everything and (len(novel & everything) / len(novel) >= ENTAILMENT_THRESHOLD):
             return "entailed"
     return "neutral"
 
