@@ -5,6 +5,7 @@ Decodes a synthetic 20,000-event chat stream, fed in 4 KiB reads the way
 :class:`~pinecone_assistant_async._sse.SSEDecoder` and, as a baseline in the same run, for the
 simplest parser that could work on this particular stream (split on ``\\n\\n``, then on lines;
 no CR, comments, BOM, ids or retry). The ratio is the price of following the spec.
+It also times the same stream with CRLF line ends and one 2 MiB data line.
 
 Run from the repository root: ``.venv/bin/python benchmarks/bench_sse.py [--events N]``.
 """
@@ -21,8 +22,8 @@ CHUNK = 4096
 LINE = b'data: {"type":"content_chunk","id":"x","model":"gpt-4o","delta":{"content":"hello "}}'
 
 
-def make_stream(events: int) -> bytes:
-    return (LINE + b"\n\n") * events
+def make_stream(events: int, line_end: bytes = b"\n") -> bytes:
+    return (LINE + line_end + line_end) * events
 
 
 def chunks(stream: bytes, size: int = CHUNK) -> list[bytes]:
@@ -81,12 +82,17 @@ def main() -> None:
         raise SystemExit("a decoder lost events")
     ours = best_rate(decode_ours, reads, args.repeat)
     naive = best_rate(decode_naive, reads, args.repeat)
+    crlf = best_rate(decode_ours, chunks(make_stream(args.events, b"\r\n")), args.repeat)
+    long_line = chunks(b"data: " + b"x" * 2**21 + b"\n\n")
+    long_rate = best_rate(decode_ours, long_line, args.repeat)
     print(
         f"stream: {args.events} events, {len(stream) / 2**20:.2f} MiB, {len(reads)} reads of 4 KiB"
     )
-    print(f"SSEDecoder    {ours:>12,.0f} events/s")
-    print(f"naive split   {naive:>12,.0f} events/s")
+    print(f"SSEDecoder, LF          {ours:>12,.0f} events/s")
+    print(f"naive split, LF         {naive:>12,.0f} events/s")
     print(f"ratio naive/ours: {naive / ours:.2f}")
+    print(f"SSEDecoder, CRLF        {crlf:>12,.0f} events/s")
+    print(f"one 2 MiB data line     {1000 / long_rate:>12.2f} ms")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ exactly the text that decoding each line alone would.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
@@ -150,23 +151,24 @@ class SSEDecoder:
         """Interpret complete lines (without their line ends)."""
         events: list[ServerSentEvent] = []
         data = self._data
+        event = self._event
+        id_buffer = self._id_buffer
+        event_retry = self._event_retry
+        last_id = self._last_id
         for line in lines:
             if not line:  # a blank line: dispatch
-                self._last_id = self._id_buffer
+                last_id = id_buffer
                 if data:
                     events.append(
                         ServerSentEvent(
-                            "\n".join(data),
-                            self._event or "message",
-                            self._last_id or None,
-                            self._event_retry,
+                            "\n".join(data), event or "message", id_buffer or None, event_retry
                         )
                     )
                     data.clear()
-                self._event = ""
-                self._event_retry = None
+                event = ""
+                event_retry = None
                 continue
-            if line.startswith("data: "):  # the common case, first
+            if line[:6] == "data: ":  # the common case, first
                 data.append(line[6:])
                 continue
             colon = line.find(":")
@@ -181,14 +183,15 @@ class SSEDecoder:
             if name == "data":
                 data.append(value)
             elif name == "event":
-                self._event = value
+                event = value
             elif name == "id":
                 if "\0" not in value:
-                    self._id_buffer = value
+                    id_buffer = value
             elif name == "retry" and value.isascii() and value.isdigit():
-                try:
-                    retry = int(value)
-                except ValueError:  # beyond int()'s digit limit: ignore the field
-                    continue
-                self._event_retry = self._retry = retry
+                with suppress(ValueError):  # beyond int()'s digit limit: ignore the field
+                    event_retry = self._retry = int(value)
+        self._event = event
+        self._id_buffer = id_buffer
+        self._event_retry = event_retry
+        self._last_id = last_id
         return events
