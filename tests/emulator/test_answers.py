@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from jsonschema import ValidationError
+from openapi_schema_validator import OAS30Validator
 
 from pinecone_assistant_async.testing.answers import (
     NO_ANSWER,
@@ -408,3 +413,51 @@ def test_stream_deltas_always_concatenate_to_the_content(
     )
     assert "".join(e["choices"][0]["delta"]["content"] for e in completion[1:-1]) == text
     assert [e["type"] for e in events].count("citation") == 1
+
+
+def spec_validator(schema_name: str) -> Any:
+    """An OpenAPI 3.0 validator for one data-plane schema (2026-07), or skip without the spec."""
+    candidates = [
+        Path(os.environ.get("PINECONE_ASSISTANT_SPECS", "/nonexistent")),
+        Path(__file__).resolve().parents[2] / "api",
+        Path("/work/shared/api"),
+    ]
+    for folder in candidates:
+        path = folder / "assistant_data_2026-07.oas.yaml"
+        if path.is_file():
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+            schema = {"$ref": f"#/components/schemas/{schema_name}", **spec}
+            return OAS30Validator(schema)
+    pytest.skip("the OpenAPI specs are not available")
+
+
+def test_payloads_validate_against_the_spec(index: Index) -> None:
+    files = {
+        file_id: {**file, "metadata": None, "multimodal": False, "signed_url": None}
+        for file_id, file in FILES.items()
+    }
+    hits = index.search("vacation expenses plan move gardening", top_k=20)
+    for highlights, as_json in [(True, False), (False, True)]:
+        chat = chat_payload(
+            messages=[{"role": "user", "content": "vacation expenses plan move"}],
+            hits=hits,
+            files=files,
+            model="gpt-4o",
+            include_highlights=highlights,
+            json_response=as_json,
+            response_id="r",
+        )
+        spec_validator("ChatModel").validate(chat)
+        stream_validator = spec_validator("StreamChatChunkModel")
+        for event in chat_stream_events(chat):
+            stream_validator.validate(event)
+        spec_validator("ChatCompletionModel").validate(completion_payload(chat))
+        chunk_validator = spec_validator("StreamChatCompletionChunkModel")
+        for chunk in completion_stream_events(chat):
+            chunk_validator.validate(chunk)
+    context = context_payload(
+        hits=hits, files=files, snippet_size=100, multimodal=True, response_id="c"
+    )
+    spec_validator("ContextModel").validate(context)
+    with pytest.raises(ValidationError):
+        spec_validator("ContextModel").validate({"snippets": [{"type": "text"}], "usage": {}})
