@@ -78,26 +78,42 @@ def _clean(sentence: str) -> str:
         text = rest
     if len(text) > MAX_SENTENCE_CHARS:
         text = truncate(text, MAX_SENTENCE_CHARS - 3) + "..."
+    text = text.rstrip(",;")
     if text and text[-1] not in ".!?:…":
         text += "."
     return text
 
 
+_SENTENCE_CACHE: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
+_SENTENCE_CACHE_SIZE = 8192
+
+
+def _sentences(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The sentences of a context text with their terms, memoised (chunks repeat a lot)."""
+    found = _SENTENCE_CACHE.get(text)
+    if found is None:
+        found = tuple((raw, frozenset(terms(raw))) for raw in split_sentences(text))
+        if len(_SENTENCE_CACHE) >= _SENTENCE_CACHE_SIZE:
+            _SENTENCE_CACHE.clear()
+        _SENTENCE_CACHE[text] = found
+    return found
+
+
 def _select(question: str, hits: Sequence[Hit], texts: Sequence[str]) -> list[_Sentence]:
-    wanted = set(terms(question))
+    wanted = frozenset(terms(question))
     scored: list[tuple[float, tuple[int, int], str, Hit, str]] = []
     for i, (hit, text) in enumerate(zip(hits, texts, strict=True)):
-        for j, raw in enumerate(split_sentences(text)):
-            overlap = len(wanted.intersection(terms(raw)))
+        for j, (raw, found) in enumerate(_sentences(text)):
+            overlap = len(wanted & found)
             if overlap:
                 score = overlap / len(wanted) * (0.5 + hit.score)
                 if raw.startswith("#"):
                     score *= HEADING_WEIGHT
                 scored.append((-score, (i, j), _clean(raw), hit, raw))
     if not scored and hits:
-        first = split_sentences(texts[0])
+        first = _sentences(texts[0])
         if first:
-            scored.append((0.0, (0, 0), _clean(first[0]), hits[0], first[0]))
+            scored.append((0.0, (0, 0), _clean(first[0][0]), hits[0], first[0][0]))
     scored.sort(key=lambda item: (item[0], item[1]))
     chosen: dict[str, _Sentence] = {}
     for _, rank, clean, hit, raw in scored:
