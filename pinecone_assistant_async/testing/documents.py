@@ -43,6 +43,7 @@ __all__ = [
     "Page",
     "chunk_pages",
     "extract_pages",
+    "pack_text",
     "reference_type",
     "split_sentences",
 ]
