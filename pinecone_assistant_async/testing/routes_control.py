@@ -115,13 +115,16 @@ async def update_assistant(ctx: Ctx) -> Reply:
         instructions=body.get("instructions", ...),
         metadata=body.get("metadata", ...),
     )
-    # UpdateAssistantResponse: fields that are unset are left out (the spec does not make
-    # them nullable there).
-    payload: dict[str, Any] = {"assistant_name": rec.name}
-    if rec.instructions is not None:
-        payload["instructions"] = rec.instructions
-    if rec.metadata is not None:
-        payload["metadata"] = rec.metadata
+    # The spec's UpdateAssistantResponse is {assistant_name, instructions, metadata} with
+    # nothing required and other fields allowed; the official SDK (built against the live
+    # service) decodes the answer as a full Assistant. The emulator answers with both: the
+    # Assistant fields plus `assistant_name`, leaving out unset instructions/metadata, which
+    # that schema does not make nullable.
+    payload = assistant_json(ctx, rec, ctx.store.assistant_status(rec) or "Terminating")
+    payload["assistant_name"] = rec.name
+    for key in ("instructions", "metadata"):
+        if payload[key] is None:
+            del payload[key]
     return Reply(payload=payload)
 
 
