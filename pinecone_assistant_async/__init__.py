@@ -36,6 +36,7 @@ from .errors import (
     ServiceUnavailableError,
     StreamError,
     UnprocessableEntityError,
+    UploadNotReplayableError,
     WaitTimeoutError,
 )
 from .handle import AssistantHandle
@@ -100,6 +101,7 @@ __all__ = [
     "StreamError",
     "Timeouts",
     "UnprocessableEntityError",
+    "UploadNotReplayableError",
     "WaitTimeoutError",
     "__version__",
 ]

@@ -80,5 +80,10 @@ class HostCache:
             del self._pending[assistant]
             entry.done.set()
 
+    def remember(self, assistant: str, host: str | None) -> None:
+        """Record a host learnt from a describe() the caller made anyway."""
+        if host:
+            self._hosts[assistant] = normalize_host(host)
+
     def forget(self, assistant: str) -> None:
         self._hosts.pop(assistant, None)

@@ -31,6 +31,7 @@ from .errors import (
     NotFoundError,
     PineconeError,
     ResponseDecodeError,
+    UploadNotReplayableError,
 )
 
 __all__ = ["BodyFactory", "RawResponse", "Transport", "path_segment"]
@@ -241,9 +242,10 @@ class Transport:
         budget = self.budget
         deadline = None if deadline_s is None else anyio.current_time() + deadline_s
         next_delay = 0.0
+        last_error: BaseException | None = None
 
         def should_retry(state: RetryCallState) -> bool:
-            nonlocal next_delay
+            nonlocal next_delay, last_error
             outcome = state.outcome
             error = outcome.exception() if outcome is not None else None
             if not isinstance(error, PineconeError) or not retryable(error, replay, policy):
@@ -263,6 +265,7 @@ class Transport:
                 logger.debug("retry budget exhausted; not retrying %s %s", method, url)
                 return False
             next_delay = delay
+            last_error = error
             logger.debug(
                 "retrying %s %s after %s (attempt %d, waiting %.3fs)",
                 method,
@@ -285,7 +288,10 @@ class Transport:
             with anyio.fail_after(deadline_s):
                 async for try_ in retrying:
                     with try_:
-                        return await attempt()
+                        try:
+                            return await attempt()
+                        except UploadNotReplayableError as exc:
+                            raise exc from last_error
         except TimeoutError:
             raise APITimeoutError(
                 f"no answer within {deadline_s}s: {method} {url}", method=method, url=url

@@ -27,9 +27,9 @@ import anyio
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
-from .errors import InvalidInputError, InvalidTypeError, PineconeError
+from .errors import InvalidInputError, InvalidTypeError, UploadNotReplayableError
 
-__all__ = ["FileSource", "PreparedUpload", "UploadNotReplayableError", "prepare"]
+__all__ = ["FileSource", "PreparedUpload", "prepare"]
 
 CHUNK = 256 * 1024
 SMALL_FILE = 1024 * 1024
@@ -37,10 +37,6 @@ SMALL_FILE = 1024 * 1024
 FileSource = Union[
     str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], AsyncIterable[bytes]
 ]
-
-
-class UploadNotReplayableError(PineconeError):
-    """A retry needed the file again but its source is a stream that cannot be re-read."""
 
 
 def _read_small(path: str, size: int) -> bytes:
@@ -64,13 +60,19 @@ class _PathPayload(Payload):
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         sent = 0
-        async with await anyio.open_file(self._path, "rb") as handle:
+        with anyio.CancelScope(shield=True):  # an opened file must reach the finally below
+            handle = await anyio.to_thread.run_sync(open, self._path, "rb")
+        try:
             while True:
-                chunk = await handle.read(CHUNK)
+                chunk = await anyio.to_thread.run_sync(handle.read, CHUNK)
                 if not chunk:
                     break
                 sent += len(chunk)
                 await writer.write(chunk)
+        finally:
+            # Closed right here, not in a worker thread: a cancelled upload (the server
+            # answered before reading the body) must still release the descriptor.
+            handle.close()
         if sent != self._size:
             raise InvalidInputError(f"{self._path} changed size while being uploaded")
 

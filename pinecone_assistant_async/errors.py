@@ -22,6 +22,7 @@
     │   │   └── APITimeoutError                   a deadline or idle timeout passed
     │   ├── StreamError                           a stream was cut, malformed or unterminated
     │   └── ResponseDecodeError                   a 2xx body that is not what the spec says
+    ├── UploadNotReplayableError                  a retry needed a stream that cannot be re-read
     ├── WaitTimeoutError                          waiting for server-side work ran out of time
     └── ServerSideFailure                         server-side work ended in a failed state
         ├── AssistantFailedError                  assistant InitializationFailed / Failed
@@ -61,6 +62,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamError",
     "UnprocessableEntityError",
+    "UploadNotReplayableError",
     "WaitTimeoutError",
     "error_class_for_status",
 ]
@@ -200,6 +202,12 @@ class StreamError(APIError):
 
 class ResponseDecodeError(APIError):
     """A successful response whose body does not match the documented shape."""
+
+
+class UploadNotReplayableError(PineconeError):
+    """An upload failed in a way that allows a retry, but its source is a stream that cannot
+    be read a second time. Nothing shorter than the file is ever sent; ``__cause__`` is the
+    failure that called for the retry."""
 
 
 class WaitTimeoutError(PineconeError, TimeoutError):

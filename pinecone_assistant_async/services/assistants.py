@@ -127,7 +127,10 @@ class AssistantsService:
     async def describe(self, name: str, /) -> Assistant:
         """The assistant's configuration and status."""
         check_assistant_name(name)
-        return await self._t.request_model(Assistant, "GET", self._url(name))
+        assistant = await self._t.request_model(Assistant, "GET", self._url(name))
+        if assistant.status == AssistantStatus.READY:
+            self._t.hosts.remember(name, assistant.host)
+        return assistant
 
     async def list_page(
         self, *, limit: int | None = None, pagination_token: str | None = None
