@@ -1,0 +1,1 @@
+"""Benchmarks for pinecone_assistant_async: ``python -m benchmarks`` (see ``run.py``)."""

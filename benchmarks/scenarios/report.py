@@ -1,0 +1,168 @@
+"""The results table: figures per client, ratios to raw aiohttp, targets with PASS/MISS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .spec import Sizes
+
+__all__ = ["ROWS", "Row", "render", "verdicts"]
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    metric: str
+    unit: str
+    higher_is_better: bool
+    target: tuple[str, float] | None
+    """("ratio_max", x): ours/raw <= x; ("ratio_min", x): >= x; ("delta_max", x): ours-raw <= x."""
+
+
+ROWS = (
+    Row("a", "median_ms", "median ms", False, ("ratio_max", 1.3)),
+    Row("a", "p99_ms", "p99 ms", False, None),
+    Row("b", "calls_per_s", "calls/s", True, ("ratio_min", 0.75)),
+    Row("c", "chunks_per_s", "chunks/s", True, ("ratio_min", 0.5)),
+    Row("c", "ttfc_ms", "TTFC ms", False, ("ratio_max", 1.2)),
+    Row("d", "files_per_s", "files/s", True, ("ratio_min", 0.85)),
+    Row("e", "peak_rss_mb", "peak RSS +MB", False, ("delta_max", 20.0)),
+    Row("f", "import_ms", "import ms", False, ("ratio_max", 1.2)),
+    Row("f", "first_call_ms", "+1st chat ms", False, None),
+)
+
+
+def titles(sizes: Sizes) -> dict[str, str]:
+    return {
+        "a": f"a sequential chat x{sizes.seq_calls}",
+        "b": f"b chat, {sizes.conc_tasks} concurrent, {sizes.conc_seconds:g}s",
+        "c": f"c stream {sizes.stream_chunks:,} chunks x{sizes.stream_repeats}",
+        "d": f"d {sizes.bulk_files} x {sizes.bulk_file_size // 1024} KiB files"
+        f", c={sizes.bulk_concurrency}",
+        "e": f"e upload one {sizes.big_file_mb} MiB file",
+        "f": f"f import (median of {sizes.import_repeats})",
+    }
+
+
+def _value(results: dict[str, Any], row: Row, client: str) -> float | None:
+    cell = results.get(row.scenario, {}).get(client)
+    if not cell or "metrics" not in cell:
+        return None
+    value = cell["metrics"].get(row.metric)
+    return None if value is None else float(value)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _compare(row: Row, value: float | None, base: float | None) -> str:
+    if value is None or base is None:
+        return "-"
+    if row.target is not None and row.target[0] == "delta_max":
+        return f"{value - base:+.1f} MB"
+    if base == 0:
+        return "-"
+    return f"{value / base:.2f}x"
+
+
+def verdicts(results: dict[str, Any]) -> list[tuple[Row, str, str]]:
+    """(row, "PASS"/"MISS"/"n/a", detail) for every row with a target."""
+    out = []
+    for row in ROWS:
+        if row.target is None:
+            continue
+        kind, limit = row.target
+        ours, raw = _value(results, row, "ours"), _value(results, row, "raw")
+        if ours is None or raw is None or (kind != "delta_max" and raw == 0):
+            out.append((row, "n/a", "not measured"))
+            continue
+        if kind == "delta_max":
+            measured = ours - raw
+            ok, text = measured <= limit, f"{measured:+.1f} MB <= {limit:g} MB"
+        elif kind == "ratio_max":
+            measured = ours / raw
+            ok, text = measured <= limit, f"{measured:.2f}x <= {limit:g}x"
+        else:
+            measured = ours / raw
+            ok, text = measured >= limit, f"{measured:.2f}x >= {limit:g}x"
+        if row.scenario == "f":
+            leaked = results.get("f", {}).get("ours", {}).get("leaked") or []
+            if leaked:
+                ok, text = False, text + f"; imported by default: {', '.join(leaked)}"
+        out.append((row, "PASS" if ok else "MISS", text))
+    return out
+
+
+def _target_text(row: Row) -> str:
+    if row.target is None:
+        return ""
+    kind, limit = row.target
+    return {"ratio_max": f"<= {limit:g}x", "ratio_min": f">= {limit:g}x"}.get(
+        kind, f"<= +{limit:g} MB"
+    )
+
+
+def _cpu_text(results: dict[str, Any], scenario: str, clients: list[str], key: str) -> str:
+    parts = []
+    for client in clients:
+        share = results.get(scenario, {}).get(client, {}).get(key)
+        parts.append("-" if share is None else f"{100 * share:.0f}")
+    return "/".join(parts)
+
+
+def render(results: dict[str, Any], clients: list[str], sizes: Sizes, official_mode: str) -> str:
+    """The table as fixed-width text (also pasted into benchmarks/README.md)."""
+    names = {"raw": "raw aiohttp", "ours": "ours", "official": f"pinecone ({official_mode})"}
+    verdict = {(r.scenario, r.metric): (v, d) for r, v, d in verdicts(results)}
+    header = ["scenario", "metric"]
+    for client in clients:
+        header.append(names[client])
+        if client != "raw":
+            header.append("/raw")
+    header += ["target", "ours", "server CPU%", "client CPU%"]
+    lines: list[list[str]] = [header]
+    seen: set[str] = set()
+    title = titles(sizes)
+    for row in ROWS:
+        first = row.scenario not in seen
+        seen.add(row.scenario)
+        line = [title[row.scenario] if first else "", row.unit]
+        base = _value(results, row, "raw")
+        for client in clients:
+            value = _value(results, row, client)
+            cell = results.get(row.scenario, {}).get(client, {})
+            line.append("n/a" if cell.get("error") else _fmt(value))
+            if client != "raw":
+                line.append(_compare(row, value, base))
+        line.append(_target_text(row))
+        line.append(verdict.get((row.scenario, row.metric), ("", ""))[0])
+        srv = _cpu_text(results, row.scenario, clients, "server_cpu") if first else ""
+        cli = _cpu_text(results, row.scenario, clients, "client_cpu") if first else ""
+        line += [srv if row.scenario != "f" else "", cli if row.scenario != "f" else ""]
+        lines.append(line)
+    widths = [max(len(r[i]) for r in lines) for i in range(len(header))]
+    out = []
+    for n, line in enumerate(lines):
+        pairs = enumerate(zip(line, widths, strict=True))
+        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in pairs]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("-" * len(out[0]))
+    notes = []
+    for scenario, cells in results.items():
+        for client, cell in cells.items():
+            if isinstance(cell, dict) and cell.get("error"):
+                notes.append(f"n/a {scenario}/{names[client]}: {cell['error']}")
+    order = "/".join(names[c].split(" (")[0] for c in clients)
+    out.append(f"CPU% columns: share of one core during the measured window ({order}).")
+    return "\n".join(out + notes)
