@@ -2,8 +2,9 @@
 
 Callers may pass one question as a ``str``, a :class:`~.models.Message`, a ``dict`` with
 ``content`` (and optionally ``role``), or a list mixing those. The result is the list of
-``{"role": ..., "content": ...}`` dicts the wire format wants. Roles default to ``"user"``;
-empty content and unknown keys are rejected before anything is sent.
+``{"role": ..., "content": ...}`` dicts the wire format wants. Roles default to ``"user"`` and
+must be one the specification names (``user``, ``assistant``, ``system``); empty content and
+unknown keys are rejected before anything is sent.
 
 >>> to_wire_messages("What is new?")
 [{'role': 'user', 'content': 'What is new?'}]
@@ -28,6 +29,7 @@ MessagesInput: TypeAlias = "str | Message | Mapping[str, Any] | Sequence[Message
 """What ``messages=`` accepts: one message or a sequence of them."""
 
 _KEYS = frozenset({"role", "content"})
+ROLES = frozenset({"user", "assistant", "system"})
 
 
 def _one(value: object, where: str) -> dict[str, str]:
@@ -53,8 +55,10 @@ def _one(value: object, where: str) -> dict[str, str]:
         )
     if not isinstance(role, str):
         raise InvalidTypeError(f"{where}: role must be a str, got {type(role).__name__}")
-    if not role.strip():
-        raise InvalidInputError(f"{where}: role must not be empty")
+    if role not in ROLES:
+        raise InvalidInputError(
+            f"{where}: role must be 'user', 'assistant' or 'system', got {role!r}"
+        )
     if not isinstance(content, str):
         raise InvalidTypeError(f"{where}: content must be a str, got {type(content).__name__}")
     if not content.strip():

@@ -162,6 +162,8 @@ class _EventStream(Generic[C]):
         if self._closed:
             return
         self._closed = True
+        if not self._eof:
+            self._events = []  # unread chunks are gone with the connection
         cm, self._cm = self._cm, None
         if cm is not None:
             await cm.__aexit__(None, None, None)
@@ -188,6 +190,8 @@ class _EventStream(Generic[C]):
                     return chunk
                 continue
             if self._eof:
+                if self._error is not None:
+                    raise self._error
                 raise StopAsyncIteration
             await self._read()
 

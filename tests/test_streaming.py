@@ -1,0 +1,502 @@
+"""ChatStream and ChatCompletionStream: typed chunks, helpers, failures and connection release.
+
+Most tests use the emulator and its fault injection. Byte-exact damage the emulator cannot
+produce (malformed JSON, error objects, U+2028 inside a chunk) comes from a tiny aiohttp.web
+server that answers with a given body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import anyio
+import pytest
+from aiohttp import web
+
+from pinecone_assistant_async import (
+    APITimeoutError,
+    AssistantClient,
+    AuthenticationError,
+    ConnectionLimits,
+    InvalidInputError,
+    NotFoundError,
+    RetryPolicy,
+    StreamError,
+    Timeouts,
+)
+from pinecone_assistant_async.models import (
+    ChatCompletionChunk,
+    CitationChunk,
+    ContentChunk,
+    MessageEndChunk,
+    MessageStartChunk,
+    UnknownChunk,
+)
+from pinecone_assistant_async.streaming import ChatStream
+from pinecone_assistant_async.testing import Emulator
+from tests.test_chat import QUESTION, chat_requests, ready_docs
+
+pytestmark = pytest.mark.anyio
+
+FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.02)
+
+
+def acquired(client: AssistantClient) -> int:
+    """Connections the client's pool has handed out and not got back (aiohttp internals)."""
+    connector = client._t.session.connector
+    assert connector is not None
+    taken = getattr(connector, "_acquired", None)
+    assert taken is not None, "aiohttp's TCPConnector no longer has _acquired"
+    return len(taken)
+
+
+# -- the happy path ------------------------------------------------------------------------
+
+
+async def test_entering_sends_the_request_and_chunks_are_typed(emulator: Emulator) -> None:
+    files = await ready_docs(emulator)
+    async with emulator.client() as client:
+        reply = await client.chat("docs", QUESTION, include_highlights=True)
+        async with client.chat_stream("docs", QUESTION, include_highlights=True) as stream:
+            assert len(chat_requests(emulator)) == 2  # sent on entry, before any iteration
+            assert stream.request_id
+            chunks = [chunk async for chunk in stream]
+            final = await stream.final()
+        assert acquired(client) == 0
+    assert isinstance(chunks[0], MessageStartChunk)
+    assert isinstance(chunks[-1], MessageEndChunk)
+    kinds = {type(chunk) for chunk in chunks[1:-1]}
+    assert kinds == {ContentChunk, CitationChunk}
+    text = "".join(c.delta.content for c in chunks if isinstance(c, ContentChunk))
+    assert text == final.message.content == reply.message.content
+    cited = [c.citation for c in chunks if isinstance(c, CitationChunk)]
+    assert cited == final.citations
+    assert final.citations[0].references[0].file.id == files["guide.txt"]
+    # the assembled answer equals what the non-streaming call models (ids differ per answer)
+    assert final.model_dump(exclude={"id"}) == reply.model_dump(exclude={"id"})
+    assert final.id == chunks[0].id
+    assert chat_requests(emulator)[-1] == {
+        "messages": [{"role": "user", "content": QUESTION}],
+        "stream": True,
+        "model": "gpt-4o",
+        "include_highlights": True,
+    }
+
+
+async def test_every_stream_parameter_reaches_the_service(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with (
+        emulator.client() as client,
+        client.chat_stream(
+            "docs",
+            QUESTION,
+            model="o4-mini",
+            temperature=0.0,
+            filter={"team": "ops"},
+            context_options={"top_k": 2, "snippet_size": 512},
+            timeout=15,
+        ) as stream,
+    ):
+        final = await stream.final()
+    assert final.model == "o4-mini"
+    assert chat_requests(emulator) == [
+        {
+            "messages": [{"role": "user", "content": QUESTION}],
+            "stream": True,
+            "model": "o4-mini",
+            "temperature": 0.0,
+            "filter": {"team": "ops"},
+            "context_options": {"top_k": 2, "snippet_size": 512},
+        }
+    ]
+
+
+async def test_text_yields_only_the_deltas(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client, client.chat_stream("docs", QUESTION) as stream:
+        pieces = [piece async for piece in stream.text()]
+        final = await stream.final()
+        assert await stream.final() is final
+    assert len(pieces) > 1
+    assert all(isinstance(piece, str) and piece for piece in pieces)
+    assert "".join(pieces) == final.message.content
+    assert final.usage is not None and final.finish_reason == "stop"
+
+
+async def test_final_alone_reads_the_whole_stream(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            first = await stream.__anext__()
+            final = await stream.final()
+        assert acquired(client) == 0
+    assert isinstance(first, MessageStartChunk)
+    assert "nine" in final.message.content
+
+
+async def test_tiny_writes_decode_the_same(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            whole = await stream.final()
+        emulator.add_fault("fragment=3", path=r"^/assistant/chat/docs$")
+        async with client.chat_stream("docs", QUESTION) as stream:
+            pieces = await stream.final()
+    assert pieces.model_dump(exclude={"id"}) == whole.model_dump(exclude={"id"})
+
+
+async def test_unknown_chunk_types_are_kept(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("extra_chunk=reasoning_step", path=r"^/assistant/chat/docs$")
+    async with emulator.client() as client, client.chat_stream("docs", QUESTION) as stream:
+        chunks = [chunk async for chunk in stream]
+        final = await stream.final()
+    unknown = [c for c in chunks if isinstance(c, UnknownChunk)]
+    assert len(unknown) == 1
+    assert unknown[0].type == "reasoning_step"
+    assert unknown[0].model_extra == {"payload": {"note": "chunk type unknown to the spec"}}
+    assert isinstance(chunks[-1], MessageEndChunk)
+    assert final.message.content
+
+
+async def test_a_stream_is_entered_once_and_read_inside_async_with(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        stream = client.chat_stream("docs", QUESTION)
+        with pytest.raises(RuntimeError, match="async with"):
+            await stream.__anext__()
+        async with stream:
+            await stream.final()
+        with pytest.raises(RuntimeError, match="already entered"):
+            await stream.__aenter__()
+        assert len(chat_requests(emulator)) == 1
+
+
+# -- opening errors and retries --------------------------------------------------------------
+
+
+async def test_http_errors_raise_on_entry(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        stream = client.chat_stream("ghost", QUESTION)
+        with pytest.raises(NotFoundError):
+            async with stream:
+                pytest.fail("the body must not run")  # pragma: no cover
+    async with AssistantClient(api_key="bad", host=emulator.url, data_host=emulator.url) as bad:
+        with pytest.raises(AuthenticationError):
+            async with bad.chat_completions_stream("docs", QUESTION):
+                pytest.fail("the body must not run")  # pragma: no cover
+        assert acquired(bad) == 0
+
+
+async def test_json_response_cannot_be_streamed(emulator: Emulator) -> None:
+    async with emulator.client() as client:
+        with pytest.raises(InvalidInputError, match="json_response"):
+            client.chat_stream("docs", QUESTION, json_response=True)
+    assert emulator.requests == []
+
+
+async def test_opening_is_retried_before_the_first_byte(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("status=503;times=2", path=r"^/assistant/chat/docs$")
+    async with (
+        emulator.client(retry=FAST_RETRY) as client,
+        client.chat_stream("docs", QUESTION) as stream,
+    ):
+        final = await stream.final()
+    assert "nine" in final.message.content
+    assert [r.status for r in emulator.requests if r.path == "/assistant/chat/docs"] == [
+        503,
+        503,
+        200,
+    ]
+
+
+# -- failures after the stream opened ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["", "/chat/completions"])
+async def test_missing_final_chunk_is_a_stream_error(emulator: Emulator, path: str) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("drop_final=1", path="^/assistant/chat/docs" + path + "$")
+    async with emulator.client() as client:
+        opener = client.chat_completions_stream if path else client.chat_stream
+        async with opener("docs", QUESTION) as stream:
+            with pytest.raises(StreamError, match="ended without"):
+                async for _ in stream:
+                    pass
+            with pytest.raises(StreamError, match="ended without"):
+                await stream.final()
+        assert acquired(client) == 0
+
+
+async def test_a_cut_connection_is_a_stream_error(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("cut_after=400", path=r"^/assistant/chat/docs$")
+    received: list[Any] = []
+    async with emulator.client() as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            with pytest.raises(StreamError) as caught:
+                async for chunk in stream:
+                    received.append(chunk)
+        assert acquired(client) == 0
+    assert isinstance(received[0], MessageStartChunk)
+    assert caught.value.__cause__ is None
+    assert "cut" in str(caught.value) or "middle of an event" in str(caught.value)
+
+
+async def test_an_idle_stream_times_out(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("stall_after=2;stall=5", path=r"^/assistant/chat/docs$")
+    timeouts = Timeouts(stream_idle=0.2)
+    received: list[Any] = []
+    async with emulator.client(timeout=timeouts, retry=RetryPolicy.disabled()) as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            with pytest.raises(APITimeoutError, match="idle"):
+                async for chunk in stream:
+                    received.append(chunk)
+        assert acquired(client) == 0
+    assert len(received) == 2  # the chunks before the stall arrived
+
+
+# -- releasing the connection early ----------------------------------------------------------
+
+
+async def test_break_releases_the_connection_at_once(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("stream_chunks=5000", path=r"^/assistant/chat/docs$")
+    limits = ConnectionLimits(max_connections=1)
+    async with emulator.client(limits=limits) as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            async for chunk in stream:
+                if isinstance(chunk, ContentChunk):
+                    break
+            assert acquired(client) == 1
+        assert acquired(client) == 0
+        # the only slot of the pool is free: the next call gets it
+        assert (await client.context("docs", "office")).snippets
+
+
+async def test_an_exception_in_the_body_releases_the_connection(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client(limits=ConnectionLimits(max_connections=1)) as client:
+        with pytest.raises(KeyError):
+            async with client.chat_stream("docs", QUESTION) as stream:
+                await stream.__anext__()
+                raise KeyError("boom")
+        assert acquired(client) == 0
+        with pytest.raises(StreamError, match="closed"):
+            await stream.__anext__()
+        assert (await client.chat("docs", QUESTION)).message.content
+
+
+async def test_cancellation_releases_the_connection(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("stall_after=2;stall=10", path=r"^/assistant/chat/docs$")
+    started = anyio.Event()
+    async with emulator.client(limits=ConnectionLimits(max_connections=1)) as client:
+
+        async def consume() -> None:
+            async with client.chat_stream("docs", QUESTION) as stream:
+                async for _ in stream:
+                    started.set()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(consume)
+            await started.wait()
+            assert acquired(client) == 1
+            group.cancel_scope.cancel()
+        assert acquired(client) == 0
+        emulator.clear_faults()
+        assert (await client.chat("docs", QUESTION)).message.content
+
+
+# -- completions -----------------------------------------------------------------------------
+
+
+async def test_completion_stream_chunks_text_and_final(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        whole = await client.chat_completions("docs", QUESTION, temperature=0.1)
+        async with client.chat_completions_stream(
+            "docs", QUESTION, model="gemini-2.5-pro", temperature=0.1, filter={"team": "ops"}
+        ) as stream:
+            chunks = [chunk async for chunk in stream]
+            final = await stream.final()
+        async with client.chat_completions_stream("docs", QUESTION) as stream:
+            pieces = [piece async for piece in stream.text()]
+        assert acquired(client) == 0
+    assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert "".join(pieces) == final.choices[0].message.content
+    assert final.choices[0].message.content == whole.choices[0].message.content
+    assert final.model == "gemini-2.5-pro"
+    assert final.choices[0].finish_reason == "stop"
+    assert final.usage is None  # the streamed chunk format carries no usage
+    assert final.model_dump(exclude={"id", "usage", "model"}) == whole.model_dump(
+        exclude={"id", "usage", "model"}
+    )
+    bodies = chat_requests(emulator, "/chat/completions")
+    assert bodies[1] == {
+        "messages": [{"role": "user", "content": QUESTION}],
+        "stream": True,
+        "model": "gemini-2.5-pro",
+        "temperature": 0.1,
+        "filter": {"team": "ops"},
+    }
+
+
+# -- byte-exact bodies from a local server ---------------------------------------------------
+
+
+def sse(*payloads: Any) -> bytes:
+    out = []
+    for payload in payloads:
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        out.append(b"data: " + text.encode() + b"\n\n")
+    return b"".join(out)
+
+
+HEAD = {"id": "r1", "model": "gpt-4o"}
+START = {"type": "message_start", "role": "assistant", **HEAD}
+END = {"type": "message_end", "finish_reason": "stop", **HEAD}
+
+
+def content(text: str) -> dict[str, Any]:
+    return {"type": "content_chunk", "delta": {"content": text}, **HEAD}
+
+
+Serve = Callable[[bytes], AssistantClient]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """``serve(body)``: a client whose chat streams answer with exactly ``body``."""
+    state: dict[str, bytes] = {}
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        await resp.write(state["body"])
+        await resp.write_eof()
+        return resp
+
+    app = web.Application()
+    app.router.add_post("/assistant/chat/{name}", chat)
+    app.router.add_post("/assistant/chat/{name}/chat/completions", chat)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    clients: list[AssistantClient] = []
+
+    def make(body: bytes) -> AssistantClient:
+        state["body"] = body
+        client = AssistantClient(api_key="local-key", host=url, data_host=url)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+    await runner.cleanup()
+
+
+async def read_all(stream: ChatStream) -> list[Any]:
+    return [chunk async for chunk in stream]
+
+
+async def test_u2028_inside_a_chunk_is_text_not_a_line_end(serve: Serve) -> None:
+    client = serve(sse(START, content("a\u2028b\u2029c\x85d"), content(" é😀"), END))
+    async with client.chat_stream("docs", QUESTION) as stream:
+        pieces = [piece async for piece in stream.text()]
+    assert pieces == ["a\u2028b\u2029c\x85d", " é😀"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (
+            '{"type": "content_chunk", "id": "r1", "model": "gpt-4o", "delta": {"content": "x"',
+            "JSON",
+        ),
+        ('{"type": "content_chunk", "id": "r1", "model": "gpt-4o"}', "delta"),
+        ("not json at all", "JSON"),
+        ('["a list"]', ""),
+    ],
+)
+async def test_a_malformed_chunk_names_the_line(serve: Serve, bad: str, reason: str) -> None:
+    client = serve(sse(START, content("ok"), bad, END))
+    async with client.chat_stream("docs", QUESTION) as stream:
+        received: list[Any] = []
+        with pytest.raises(StreamError) as caught:
+            async for chunk in stream:
+                received.append(chunk)
+    error = caught.value
+    assert error.line == "data: " + bad
+    assert reason in str(error)
+    assert "malformed chunk" in str(error)
+    assert "pydantic" not in str(error) and "ValidationError" not in str(error)
+    assert error.__cause__ is None and error.__suppress_context__
+    assert len(received) == 2  # the good chunks before it were delivered
+
+
+async def test_an_error_object_mid_stream_gives_the_server_message(serve: Serve) -> None:
+    error_event = {"error": {"code": "INTERNAL", "message": "model overloaded"}}
+    client = serve(sse(START, content("partial"), error_event))
+    async with client.chat_stream("docs", QUESTION) as stream:
+        with pytest.raises(StreamError, match="model overloaded") as caught:
+            await read_all(stream)
+    assert caught.value.line is not None and "model overloaded" in caught.value.line
+
+
+async def test_a_stream_cut_inside_an_event_is_a_stream_error(serve: Serve) -> None:
+    body = sse(START, content("partial"), END)
+    client = serve(body[:-1])  # the blank line that would dispatch message_end is missing
+    async with client.chat_stream("docs", QUESTION) as stream:
+        with pytest.raises(StreamError, match="middle of an event"):
+            await read_all(stream)
+
+
+async def test_done_ends_a_completion_stream(serve: Serve) -> None:
+    chunk = {"id": "c1", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "hi"}}]}
+    usage = {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}
+    tail = {"id": "c1", "model": "gpt-4o", "choices": [], "usage": usage}
+    client = serve(sse(chunk, tail, "[DONE]", chunk))  # nothing after [DONE] counts
+    async with client.chat_completions_stream("docs", QUESTION) as stream:
+        chunks = [c async for c in stream]
+        final = await stream.final()
+    assert len(chunks) == 2
+    assert final.choices[0].message.content == "hi"
+    assert final.choices[0].finish_reason is None
+    assert final.usage is not None and final.usage.total_tokens == 4
+
+
+async def test_a_completion_stream_without_done_or_finish_fails(serve: Serve) -> None:
+    chunk = {"id": "c1", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "hi"}}]}
+    client = serve(sse(chunk))
+    async with client.chat_completions_stream("docs", QUESTION) as stream:
+        with pytest.raises(StreamError, match=r"finish_reason or \[DONE\]"):
+            await stream.final()
+
+
+async def test_aiohttp_session_is_borrowed_for_streams(serve: Serve) -> None:
+    client = serve(sse(START, content("x"), END))
+    async with aiohttp.ClientSession() as session:
+        async with (
+            AssistantClient(
+                api_key="k",
+                host=client.config.control_base,
+                data_host=client.config.control_base,
+                session=session,
+            ) as borrowed,
+            borrowed.chat_stream("docs", QUESTION) as stream,
+        ):
+            assert (await stream.final()).message.content == "x"
+        assert not session.closed
