@@ -1,0 +1,148 @@
+"""Every example runs as written against the embedded emulator, and does what it says."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+Loader = Callable[[str], ModuleType]
+
+
+@pytest.fixture
+def load(monkeypatch: pytest.MonkeyPatch) -> Loader:
+    """Import an example by file name the way ``python examples/<name>.py`` would see it."""
+    monkeypatch.delenv("PINECONE_API_KEY", raising=False)
+    monkeypatch.delenv("PINECONE_HOST", raising=False)
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+
+    def _load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return _load
+
+
+def test_every_example_is_a_runnable_script() -> None:
+    scripts = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
+    assert scripts == [
+        "bulk_upload_folder.py",
+        "chat_with_history.py",
+        "handling_errors.py",
+        "metadata_filters.py",
+        "quickstart.py",
+        "upsert_and_reupload.py",
+    ]
+    for name in [*scripts, "web_chat/app.py"]:
+        source = (EXAMPLES / name).read_text()
+        assert "async def main(" in source, name
+        assert 'if __name__ == "__main__":' in source, name
+
+
+def test_sample_documents_are_small_and_varied() -> None:
+    docs = sorted((EXAMPLES / "sample_docs").iterdir())
+    assert {p.suffix for p in docs} == {".md", ".txt", ".json"}
+    assert sum(p.stat().st_size for p in docs) < 8 * 1024
+
+
+@pytest.mark.anyio
+async def test_quickstart(load: Loader, capsys: pytest.CaptureFixture[str]) -> None:
+    result = await load("quickstart").main()
+    assert result["uploaded"] == 5
+    assert "25 vacation days" in result["answer"]
+    assert "handbook.md" in result["cited"]
+    assert result["snippets"] >= 1
+    assert 0 < result["alignment"] <= 1
+    out = capsys.readouterr().out
+    assert "uploaded 5 files, 0 failed" in out
+    assert "[1] handbook.md" in out
+    assert result["answer"] in out  # the streamed text, printed piece by piece
+
+
+@pytest.mark.anyio
+async def test_chat_with_history(load: Loader) -> None:
+    history = await load("chat_with_history").main()
+    assert [m.role for m in history] == ["user", "assistant", "user", "assistant"]
+    assert "circadian" in history[1].content
+    assert "voice control" in history[3].content
+
+
+@pytest.mark.anyio
+async def test_metadata_filters(load: Loader) -> None:
+    result = await load("metadata_filters").main()
+    assert result["product"] == ["release_notes_2025.txt", "release_notes_2026.md"]
+    assert result["recent"] == ["faq.json", "handbook.md", "release_notes_2026.md"]
+    assert result["cited"] == ["release_notes_2025.txt"]
+    assert "Wi-Fi" in result["answer"]
+    assert result["context_sources"]
+    assert set(result["context_sources"]) <= {"handbook.md", "security_policy.txt"}
+
+
+@pytest.mark.anyio
+async def test_upsert_and_reupload(load: Loader) -> None:
+    result = await load("upsert_and_reupload").main()
+    assert result["upsert_ids"] == ("lamp-pricing", "lamp-pricing")
+    assert result["metadata"] == {"version": 2}
+    assert "89 euros" in result["before"]
+    assert "99 euros" in result["after"] and "89 euros" not in result["after"]
+    assert result["ids_after_upserts"] == ["lamp-pricing"]
+    first, second = result["upload_ids"]
+    assert first != second
+    assert result["remaining"] == sorted([first, "lamp-pricing"])
+
+
+@pytest.mark.anyio
+async def test_bulk_upload_folder(load: Loader, capsys: pytest.CaptureFixture[str]) -> None:
+    result = await load("bulk_upload_folder").main(count=12)
+    assert result["first"]["available"] == 12
+    assert result["failed"] == ["notes/broken.json"]
+    assert result["second"]["skipped"] == 12
+    assert result["second"]["available"] == 0
+    assert result["stored"] == 13
+    last = result["progress"][-1]
+    assert (last.files_done, last.files_total) == (13, 13)
+    assert last.bytes_done == last.bytes_total > 0
+    assert "failed: notes/broken.json" in capsys.readouterr().out
+
+
+@pytest.mark.anyio
+async def test_handling_errors(load: Loader) -> None:
+    seen = await load("handling_errors").main()
+    assert seen == [
+        "InvalidInputError",
+        "NotFoundError",
+        "ConflictError",
+        "RateLimitError",
+        "ServiceUnavailableError",
+        "FileProcessingError",
+        "NotFoundError",
+    ]
+
+
+def test_quickstart_runs_as_a_script() -> None:
+    """What the README tells a newcomer to type, in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINECONE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "examples/quickstart.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "25 vacation days" in done.stdout
+    assert "alignment" in done.stdout
