@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Handler as WebHandler
 
 from .controls import (
     CONTROL_HEADER,
@@ -177,7 +178,7 @@ def _record(core: Core, request: web.Request, version: str | None, rid: str) -> 
     return rec
 
 
-def dispatch(core: Core, handler: Handler, kind: str = "api") -> web.Handler:
+def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
     """Wrap a handler with versioning, auth, fault injection, recording and writing.
 
     `kind` is "api" (spec error shape), "basic" (evaluation's `{"message"}` shape) or

@@ -115,6 +115,7 @@ class Emulator:
     async def stop(self) -> None:
         """Stop serving and close every connection."""
         runner, self._runner = self._runner, None
+        self._url = None
         if runner is not None:
             await runner.cleanup()
 

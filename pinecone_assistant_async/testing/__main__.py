@@ -1,0 +1,89 @@
+"""Run the emulator from a shell until Ctrl-C or SIGTERM.
+
+    python -m pinecone_assistant_async.testing --port 8080 [--api-key K] [--ready-delay S]
+        [--processing-delay S] [--delete-delay S] [--fault SPEC ...] [--fault-path REGEX]
+        [--instant]
+
+It prints the URL and the API key, then serves. Point a client at it with
+``AssistantClient(api_key=K, host=URL)`` or ``Pinecone(api_key=K, host=URL)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+from .controls import ControlError, parse_control
+from .emulator import DEFAULT_API_KEY, Emulator
+
+__all__ = ["main", "parse_args"]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pinecone_assistant_async.testing",
+        description="Serve an offline Pinecone Assistant API emulator on loopback.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the only key accepted")
+    parser.add_argument("--ready-delay", type=float, default=0.2, metavar="S")
+    parser.add_argument("--processing-delay", type=float, default=0.2, metavar="S")
+    parser.add_argument("--delete-delay", type=float, default=0.1, metavar="S")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="X-Emulator-Control spec applied to every matching request (repeatable)",
+    )
+    parser.add_argument("--fault-path", default=None, metavar="REGEX", help="limit --fault")
+    parser.add_argument("--instant", action="store_true", help="no delays, no request log")
+    args = parser.parse_args(argv)
+    for spec in args.fault:
+        try:
+            parse_control(spec)
+        except ControlError as exc:
+            parser.error(f"--fault {spec!r}: {exc}")
+    return args
+
+
+async def serve(args: argparse.Namespace) -> None:
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        ready_delay=args.ready_delay,
+        processing_delay=args.processing_delay,
+        delete_delay=args.delete_delay,
+        instant=args.instant,
+        faults=args.fault,
+        fault_path=args.fault_path,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with emulator:
+        print(f"Pinecone Assistant emulator listening on {emulator.url}", flush=True)
+        print(f"API key: {emulator.api_key}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        await stop.wait()
+    print("Emulator stopped.", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        asyncio.run(serve(args))
+    except OSError as exc:
+        print(f"cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
