@@ -9,7 +9,8 @@ Both are async context managers and async iterators of typed chunks::
 
 Entering sends the request, so an HTTP error (401, 404, 429 after retries, ...) raises from the
 ``async with`` line, never from inside the loop. Retries happen only while opening, before any
-byte reaches the caller. Once open, the body is read with ``readany()`` and decoded by
+byte reaches the caller. Once open, the body is read in reads of at most 64 KiB (so the first
+chunk never waits for a large buffer to be decoded) and decoded by
 :class:`~._sse.SSEDecoder`; each ``data`` payload is parsed and validated in one pydantic-core
 pass. How a stream can fail after it opened:
 
@@ -70,6 +71,7 @@ S = TypeVar("S", bound="_EventStream[Any]")
 _READ_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
 _DONE = "[DONE]"
 _SHOWN = 200  # characters of an offending line quoted in an error message
+_READ_SIZE = 65536  # at most this many bytes are decoded before the next chunk is yielded
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class _EventStream(Generic[C]):
                 )
             raise self._fail(StreamError(f"the {self._kind} was closed before it ended"))
         try:
-            data = await response.content.readany()
+            data = await response.content.read(_READ_SIZE)
         except _READ_ERRORS as exc:
             raise self._fail(self._read_error(exc)) from None
         if data:
