@@ -6,6 +6,7 @@ Only this module (and the upload payloads it is handed) touches aiohttp. Service
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import warnings
@@ -43,7 +44,7 @@ T = TypeVar("T")
 BodyFactory = Callable[[], Awaitable[Any]]
 """Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
 
-_TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+_TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError)
 
 
 def path_segment(value: str) -> str:
