@@ -1,0 +1,160 @@
+"""The web chat example end to end: the app on the emulator, the page in headless Chromium.
+
+The browser test needs Debian's ``chromium`` package (``.ci/run`` installs it); it is skipped
+only when ``/usr/bin/chromium`` is absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import quote
+
+import aiohttp
+import anyio
+import pytest
+from aiohttp import web
+
+from pinecone_assistant_async.testing import Emulator, ObservedResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+QUESTION = "How many vacation days do employees get?"
+Serve = Callable[[web.Application], Awaitable[str]]
+
+
+def load_app() -> ModuleType:
+    path = ROOT / "examples" / "web_chat" / "app.py"
+    spec = importlib.util.spec_from_file_location("web_chat_app", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Start an aiohttp app on a free loopback port; yields a function returning its URL."""
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application) -> str:
+        runner = web.AppRunner(app, shutdown_timeout=1)
+        await runner.setup()
+        runners.append(runner)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        return f"http://{host}:{port}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+def sse_events(raw: str) -> list[tuple[str, dict[str, object]]]:
+    events = []
+    for block in raw.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+@pytest.mark.anyio
+async def test_answer_is_relayed_while_the_assistant_is_still_streaming(serve: Serve) -> None:
+    app_module = load_app()
+    finished: list[str] = []
+
+    def on_response(seen: ObservedResponse) -> None:
+        if seen.path.startswith("/assistant/chat/"):
+            finished.append(seen.path)
+
+    async with (
+        Emulator(ready_delay=0, processing_delay=0, on_response=on_response) as emu,
+        emu.client() as client,
+    ):
+        await client.assistants.create("relay")
+        docs = client.assistant("relay")
+        await docs.files.upload(app_module.SAMPLE_DOCS / "handbook.md")
+        # The emulator pauses its answer after 3 events: the browser must see text before that.
+        emu.add_fault("stall_after=3;stall=1", path="^/assistant/chat/")
+        url = await serve(app_module.create_app(docs))
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{url}/api/ask", params={"q": QUESTION}) as response,
+        ):
+            assert response.headers["Content-Type"].startswith("text/event-stream")
+            first = await response.content.readuntil(b"\n\n")
+            assert first.startswith(b"event: text\n")
+            assert finished == []  # the upstream answer is still being written
+            rest = (await response.read()).decode()
+        events = sse_events(first.decode() + rest)
+        assert finished == ["/assistant/chat/relay"]
+        kinds = [kind for kind, _ in events]
+        assert kinds[-1] == "done"
+        assert kinds.count("text") > 1 and "citation" in kinds
+        text = "".join(str(data["text"]) for kind, data in events if kind == "text")
+        assert "25 vacation days" in text
+        citation = next(data for kind, data in events if kind == "citation")
+        assert citation["number"] == 1
+        assert citation["sources"] == [{"file": "handbook.md", "pages": [1]}]
+        assert 0 < int(str(citation["position"])) <= len(text)
+
+
+@pytest.mark.anyio
+async def test_errors_reach_the_page_as_a_failure_event(serve: Serve) -> None:
+    app_module = load_app()
+    async with Emulator(ready_delay=0) as emu, emu.client() as client:
+        url = await serve(app_module.create_app(client.assistant("missing")))
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{url}/api/ask", params={"q": "hello"}) as response:
+                events = sse_events(await response.text())
+            async with session.get(f"{url}/api/ask") as response:
+                assert response.status == 400
+    assert [kind for kind, _ in events] == ["failure"]
+    assert "404" in str(events[0][1]["message"])
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
+async def test_page_shows_streamed_answer_and_citations_in_chromium(
+    serve: Serve,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.delenv("PINECONE_API_KEY", raising=False)
+    app_module = load_app()
+    async with app_module.demo_assistant() as assistant:  # what `python app.py` serves
+        url = await serve(app_module.create_app(assistant))
+        page = f"{url}/?q={quote(QUESTION)}"  # the page asks at once
+        command = [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            page,
+        ]
+        with anyio.fail_after(50):
+            done = await anyio.run_process(command, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    dom = done.stdout.decode()
+    assert '<body data-state="done">' in dom
+    answer = re.search(r'<div id="answer"[^>]*>(.*?)</div>', dom, re.S)
+    assert answer is not None
+    assert "Every full-time employee gets 25 vacation days per calendar year." in answer[1]
+    assert "<sup>[1]</sup>" in answer[1]
+    citations = re.findall(r'<li class="citation">(.*?)</li>', dom)
+    assert citations and citations[0] == "handbook.md (page 1)"
+    assert re.search(r'<p id="status">Done \(stop\) \d+ tokens</p>', dom)
