@@ -106,7 +106,7 @@ def _require_new_api(ctx: Ctx, what: str) -> None:
 
 async def _read_form(ctx: Ctx) -> tuple[str, bytes, str | None]:
     """(file name, file bytes, metadata text) from the multipart body."""
-    if not ctx.request.content_type.startswith("multipart/"):
+    if not ctx.request.headers.get("Content-Type", "").lower().startswith("multipart/"):
         raise ApiError(400, "Expected a multipart/form-data body with a 'file' field")
     reader = await ctx.request.multipart()
     name: str | None = None
