@@ -162,6 +162,18 @@ async def test_unknown_chunk_types_are_kept(emulator: Emulator) -> None:
     assert final.message.content
 
 
+async def test_new_fields_and_enum_values_are_tolerated(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    emulator.add_fault("extra_fields=1;unknown_enum=1", path=r"^/assistant/chat/docs$")
+    async with emulator.client() as client, client.chat_stream("docs", QUESTION) as stream:
+        chunks = [chunk async for chunk in stream]
+        final = await stream.final()
+    assert isinstance(chunks[-1], MessageEndChunk)
+    assert chunks[-1].model_extra
+    assert final.finish_reason == "EmulatorUnknownValue"
+    assert final.message.content
+
+
 async def test_a_stream_is_entered_once_and_read_inside_async_with(emulator: Emulator) -> None:
     await ready_docs(emulator)
     async with emulator.client() as client:
@@ -245,6 +257,7 @@ async def test_a_cut_connection_is_a_stream_error(emulator: Emulator) -> None:
         assert acquired(client) == 0
     assert isinstance(received[0], MessageStartChunk)
     assert caught.value.__cause__ is None
+    assert emulator.count("POST", r"^/assistant/chat/docs$") == 1  # never retried once open
     assert "cut" in str(caught.value) or "middle of an event" in str(caught.value)
 
 
