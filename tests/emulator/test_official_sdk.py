@@ -23,6 +23,14 @@ from collections.abc import Iterator
 import pytest
 from pinecone import AsyncPinecone, Pinecone
 from pinecone.errors.exceptions import ApiError, NotFoundError
+from pinecone.models.assistant.chat import ChatCompletionResponse, ChatResponse
+from pinecone.models.assistant.streaming import (
+    AsyncChatCompletionStream,
+    AsyncChatStream,
+    ChatCompletionStream,
+    ChatStream,
+    StreamMessageEnd,
+)
 
 from pinecone_assistant_async.testing import Emulator, ObservedResponse
 from tests.spec_check import contract_breaking, spec_checker
@@ -98,13 +106,17 @@ async def test_async_sdk_every_operation(
             assert op.status == "Completed"
 
             reply = await a.chat(assistant_name="sdk", messages=QUESTION)
+            assert isinstance(reply, ChatResponse)
             assert "Madrid" in reply.message.content
             assert reply.citations[0].references[0].file.id == file.id
             stream = await a.chat(assistant_name="sdk", messages=QUESTION, stream=True)
+            assert isinstance(stream, AsyncChatStream)
             assert "".join([t async for t in stream.text()]) == reply.message.content
             completion = await a.chat_completions(assistant_name="sdk", messages=QUESTION)
+            assert isinstance(completion, ChatCompletionResponse)
             assert "Madrid" in (completion.choices[0].message.content or "")
             cstream = await a.chat_completions(assistant_name="sdk", messages=QUESTION, stream=True)
+            assert isinstance(cstream, AsyncChatCompletionStream)
             text = "".join([t async for t in cstream.text()])
             assert text == completion.choices[0].message.content
             context = await a.context(assistant_name="sdk", query="Madrid")
@@ -145,12 +157,16 @@ def test_sync_sdk_every_operation(checked: list[str], monkeypatch: pytest.Monkey
             op = next(iter(a.list_operations(assistant_name="sync")))
             assert a.describe_operation(assistant_name="sync", operation_id=op.operation_id)
             reply = a.chat(assistant_name="sync", messages=QUESTION)
+            assert isinstance(reply, ChatResponse)
             assert "Madrid" in reply.message.content
-            chunks = list(a.chat(assistant_name="sync", messages=QUESTION, stream=True))
-            assert chunks[-1].type == "message_end"
+            sync_stream = a.chat(assistant_name="sync", messages=QUESTION, stream=True)
+            assert isinstance(sync_stream, ChatStream)
+            assert isinstance(list(sync_stream)[-1], StreamMessageEnd)
             completion = a.chat_completions(assistant_name="sync", messages=QUESTION)
+            assert isinstance(completion, ChatCompletionResponse)
             assert completion.choices[0].finish_reason == "stop"
             streamed = a.chat_completions(assistant_name="sync", messages=QUESTION, stream=True)
+            assert isinstance(streamed, ChatCompletionStream)
             assert "Madrid" in "".join(streamed.text())
             assert a.context(assistant_name="sync", messages=QUESTION).snippets
             result = a.evaluate_alignment(
