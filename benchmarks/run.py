@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from benchmarks.scenarios import imports, machine, report
 from benchmarks.scenarios.server import (
     CpuSampler,
     free_port,
+    fresh_assistant,
     make_files,
     prepare,
     start_server,
@@ -75,41 +77,80 @@ def run_worker(job: WorkerJob, timeout: float) -> dict[str, Any]:
     return {"error": f"worker exited {proc.returncode} without a result"}
 
 
+class Runner:
+    """Runs worker jobs against one server, giving d and e a fresh assistant each time."""
+
+    def __init__(
+        self, sizes: Sizes, url: str, sampler: CpuSampler, files: tuple[Path, Path], quick: bool
+    ) -> None:
+        self.sizes = sizes
+        self.url = url
+        self.sampler = sampler
+        self.files = files
+        self.timeout = 120.0 if quick else 400.0
+        self._serial = 0
+        self._last: str | None = None
+
+    def run(self, scenario: str, client: str, profile: str | None = None) -> dict[str, Any]:
+        assistant = ""
+        if scenario in ("d", "e"):
+            self._serial += 1
+            assistant = f"bench-{scenario}-{client}-{self._serial}"
+            fresh_assistant(self.url, assistant, self._last)
+            self._last = assistant
+        job = WorkerJob(
+            client,
+            scenario,
+            self.url,
+            self.sizes.to_json(),
+            str(self.files[0]),
+            str(self.files[1]),
+            assistant,
+            profile,
+        )
+        result = run_worker(job, self.timeout)
+        if "window" in result:
+            start, end = result["window"]
+            result["server_cpu"] = self.sampler.share(start, end)
+            result["client_cpu"] = result["client_cpu"] / max(end - start, 1e-9)
+        return result
+
+
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    good = [r for r in runs if "metrics" in r]
+    if not good:
+        return runs[-1]
+    merged: dict[str, Any] = {"mode": good[0].get("mode"), "rounds": len(good)}
+    keys = good[0]["metrics"].keys()
+    merged["metrics"] = {k: statistics.median(r["metrics"][k] for r in good) for k in keys}
+    for key in ("server_cpu", "client_cpu"):
+        values = [r[key] for r in good if r.get(key) is not None]
+        merged[key] = statistics.median(values) if values else None
+    return merged
+
+
 def run_scenarios(
-    opts: argparse.Namespace,
-    sizes: Sizes,
-    clients: list[str],
-    url: str,
-    sampler: CpuSampler,
-    files: tuple[Path, Path],
+    opts: argparse.Namespace, runner: Runner, clients: list[str]
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    timeout = 120.0 if opts.quick else 400.0
     for scenario in (s for s in SCENARIOS if s in opts.scenarios):
-        results[scenario] = {}
-        for client in clients:
-            job = WorkerJob(client, scenario, url, sizes.to_json(), str(files[0]), str(files[1]))
-            started = time.perf_counter()
-            result = run_worker(job, timeout)
-            if "window" in result:
-                start, end = result["window"]
-                result["server_cpu"] = sampler.share(start, end)
-                result["client_cpu"] = result["client_cpu"] / max(end - start, 1e-9)
-            results[scenario][client] = result
-            shown = result.get("metrics", result.get("error"))
-            log(f"  {scenario}/{client}: {shown} ({time.perf_counter() - started:.1f}s)")
+        runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}
+        for round_ in range(runner.sizes.rounds):
+            for client in clients:
+                started = time.perf_counter()
+                result = runner.run(scenario, client)
+                runs[client].append(result)
+                shown = result.get("metrics", result.get("error"))
+                elapsed = time.perf_counter() - started
+                log(f"  {scenario}/{client} #{round_ + 1}: {shown} ({elapsed:.1f}s)")
+        results[scenario] = {c: _median_of(r) for c, r in runs.items()}
     return results
 
 
-def run_profiles(
-    opts: argparse.Namespace, sizes: Sizes, url: str, files: tuple[Path, Path]
-) -> list[str]:
+def run_profiles(opts: argparse.Namespace, runner: Runner) -> list[str]:
     written: list[str] = []
     for scenario in (s for s in PROFILED if s in opts.scenarios):
-        job = WorkerJob(
-            "ours", scenario, url, sizes.to_json(), str(files[0]), str(files[1]), opts.profile
-        )
-        result = run_worker(job, 400.0)
+        result = runner.run(scenario, "ours", opts.profile)
         written += result.get("profile_files", [])
         log(f"  profiled {scenario}/ours: {result.get('metrics', result.get('error'))}")
     return written
@@ -165,13 +206,14 @@ def main(argv: list[str] | None = None) -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             log(f"server pid {proc.pid} on {url}; preparing assistants")
-            prepare(url, clients, workdir)
-            results = run_scenarios(opts, sizes, clients, url, sampler, files)
+            prepare(url, workdir)
+            runner = Runner(sizes, url, sampler, files, opts.quick)
+            results = run_scenarios(opts, runner, clients)
             if "f" in opts.scenarios:
                 repeats = sizes.import_repeats
                 results["f"] = imports.measure_imports(clients, url, repeats, str(REPO))
                 log(f"  f: {results['f']}")
-            profiles = run_profiles(opts, sizes, url, files) if opts.profile else []
+            profiles = run_profiles(opts, runner) if opts.profile else []
         finally:
             sampler.stop()
             stop_server(proc)

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from .spec import CHAT_ASSISTANT, QUESTION, Adapter, Sizes, big_assistant, bulk_assistant
+from .spec import CHAT_ASSISTANT, QUESTION, Adapter, Sizes
 
 __all__ = ["DRIVERS", "HOOKS", "Measured", "Timer"]
 
@@ -58,10 +58,12 @@ class Timer:
         if "stop" in HOOKS:
             HOOKS["stop"]()
 
-    def finish(self, metrics: dict[str, float]) -> Measured:
-        return Measured(
-            metrics, (self.start_wall, self.end_wall), self.end_cpu - self.start_cpu
-        )
+    def finish(self, metrics: dict[str, float], operations: int | None = None) -> Measured:
+        """The figures; with ``operations``, also this process's CPU microseconds per one."""
+        cpu = self.end_cpu - self.start_cpu
+        if operations:
+            metrics = {**metrics, "cpu_us_per_op": cpu / operations * 1e6}
+        return Measured(metrics, (self.start_wall, self.end_wall), cpu)
 
 
 def p99(values: list[float]) -> float:
@@ -81,7 +83,8 @@ async def sequential_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
             await adapter.chat(CHAT_ASSISTANT, QUESTION)
             latencies.append(time.perf_counter() - started)
     return timer.finish(
-        {"median_ms": statistics.median(latencies) * 1e3, "p99_ms": p99(latencies) * 1e3}
+        {"median_ms": statistics.median(latencies) * 1e3, "p99_ms": p99(latencies) * 1e3},
+        len(latencies),
     )
 
 
@@ -103,7 +106,7 @@ async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(sizes.conc_tasks)))
         elapsed = time.perf_counter() - started
-    return timer.finish({"calls_per_s": done / elapsed, "calls": float(done)})
+    return timer.finish({"calls_per_s": done / elapsed, "calls": float(done)}, done)
 
 
 async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
@@ -124,7 +127,8 @@ async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
         {
             "chunks_per_s": statistics.median(rates),
             "ttfc_ms": statistics.median(firsts) * 1e3,
-        }
+        },
+        sizes.stream_chunks * sizes.stream_repeats,
     )
 
 
@@ -138,12 +142,11 @@ def bulk_paths(directory: str, count: int) -> list[str]:
 async def bulk_upload(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
     """d. ``bulk_files`` small files at ``bulk_concurrency``, each until Available."""
     paths = bulk_paths(job.bulk_dir, sizes.bulk_files)
-    assistant = bulk_assistant(job.client)
     with Timer() as timer:
         started = time.perf_counter()
-        uploaded = await adapter.upload_many(assistant, paths, sizes.bulk_concurrency)
+        uploaded = await adapter.upload_many(job.assistant, paths, sizes.bulk_concurrency)
         elapsed = time.perf_counter() - started
-    return timer.finish({"files_per_s": uploaded / elapsed})
+    return timer.finish({"files_per_s": uploaded / elapsed}, uploaded)
 
 
 def rss() -> int:
@@ -178,7 +181,7 @@ class PeakRSS:
 
 async def big_upload(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
     """e. One large file: peak RSS above the RSS just before the upload."""
-    assistant = big_assistant(job.client)
+    assistant = job.assistant
     await adapter.upload_big(assistant, bulk_paths(job.bulk_dir, 1)[0])
     before = rss()
     with Timer() as timer, PeakRSS() as peak:

@@ -55,12 +55,18 @@ def library_of(path: str | None) -> str:
     return "stdlib/other"
 
 
+IDLE = ("_run_once", "select", "epoll.poll", "poll")
+
+
 def by_library(root: Any) -> Counter[str]:
+    """Self time per library. The event loop's wait for sockets (``select``/``epoll.poll``
+    and the loop's own self time around it) is idle time, kept apart as "(idle)"."""
     totals: Counter[str] = Counter()
     stack = [root]
     while stack:
         frame = stack.pop()
-        totals[library_of(frame.file_path)] += frame.total_self_time
+        name = "(idle)" if frame.function in IDLE else library_of(frame.file_path)
+        totals[name] += frame.total_self_time
         stack.extend(c for c in frame.children if not c.is_synthetic)
     return totals
 

@@ -22,11 +22,12 @@ import aiohttp
 import psutil
 
 from .client_raw import raw_headers
-from .spec import CHAT_ASSISTANT, big_assistant, bulk_assistant
+from .spec import CHAT_ASSISTANT
 
 __all__ = [
     "CpuSampler",
     "free_port",
+    "fresh_assistant",
     "make_files",
     "prepare",
     "start_server",
@@ -175,14 +176,16 @@ async def _until(session: aiohttp.ClientSession, url: str, field: str, value: st
     raise RuntimeError(f"{url} never reached {field}={value}")
 
 
-async def _prepare(url: str, clients: list[str], workdir: Path) -> None:
+async def _create(session: aiohttp.ClientSession, base: str, name: str) -> None:
+    async with session.post(f"{base}/assistants", json={"name": name}) as resp:
+        await _check(resp)
+    await _until(session, f"{base}/assistants/{name}", "status", "Ready")
+
+
+async def _prepare(url: str, workdir: Path) -> None:
     base = f"{url}/assistant"
-    names = [CHAT_ASSISTANT] + [f(c) for c in clients for f in (bulk_assistant, big_assistant)]
     async with aiohttp.ClientSession(headers=raw_headers()) as session:
-        for name in names:
-            async with session.post(f"{base}/assistants", json={"name": name}) as resp:
-                await _check(resp)
-            await _until(session, f"{base}/assistants/{name}", "status", "Ready")
+        await _create(session, base, CHAT_ASSISTANT)
         knowledge = workdir / "handbook.txt"
         knowledge.write_text(KNOWLEDGE * 4, encoding="utf-8")
         form = aiohttp.FormData()
@@ -193,9 +196,23 @@ async def _prepare(url: str, clients: list[str], workdir: Path) -> None:
         await _until(session, file_url, "status", "Available")
 
 
-def prepare(url: str, clients: list[str], workdir: Path) -> None:
-    """Create the chat assistant (with one Available file) and one bulk/big assistant each."""
-    asyncio.run(_prepare(url, clients, workdir))
+def prepare(url: str, workdir: Path) -> None:
+    """Create the chat assistant with one Available file (the knowledge the chats draw on)."""
+    asyncio.run(_prepare(url, workdir))
+
+
+async def _fresh(url: str, name: str, old: str | None) -> None:
+    base = f"{url}/assistant"
+    async with aiohttp.ClientSession(headers=raw_headers()) as session:
+        if old:
+            async with session.delete(f"{base}/assistants/{old}") as resp:
+                await resp.read()
+        await _create(session, base, name)
+
+
+def fresh_assistant(url: str, name: str, old: str | None = None) -> None:
+    """Create the empty assistant ``name`` (and delete ``old``, freeing the server's memory)."""
+    asyncio.run(_fresh(url, name, old))
 
 
 def make_files(workdir: Path, count: int, size: int, big_mb: int) -> tuple[Path, Path]:

@@ -14,8 +14,6 @@ __all__ = [
     "Adapter",
     "Sizes",
     "WorkerJob",
-    "big_assistant",
-    "bulk_assistant",
     "stream_header",
 ]
 
@@ -28,14 +26,6 @@ CLIENTS = ("raw", "ours", "official")
 
 SCENARIOS = ("a", "b", "c", "d", "e")
 """Scenarios run by workers; f (imports) runs its own subprocesses."""
-
-
-def bulk_assistant(client: str) -> str:
-    return f"bench-bulk-{client}"
-
-
-def big_assistant(client: str) -> str:
-    return f"bench-big-{client}"
 
 
 def stream_header(chunks: int) -> dict[str, str]:
@@ -58,6 +48,8 @@ class Sizes:
     bulk_concurrency: int
     big_file_mb: int
     import_repeats: int
+    rounds: int
+    """How many times each (scenario, client) pair runs, interleaved; the table shows medians."""
 
     @classmethod
     def full(cls) -> Sizes:
@@ -73,6 +65,7 @@ class Sizes:
             bulk_concurrency=16,
             big_file_mb=300,
             import_repeats=9,
+            rounds=3,
         )
 
     @classmethod
@@ -89,6 +82,7 @@ class Sizes:
             bulk_concurrency=16,
             big_file_mb=20,
             import_repeats=3,
+            rounds=1,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -105,6 +99,8 @@ class WorkerJob:
     sizes: dict[str, Any]
     bulk_dir: str
     big_file: str
+    assistant: str = ""
+    """A fresh assistant for d and e (created by the runner for this one run)."""
     profile: str | None = None
 
     def to_json(self) -> dict[str, Any]:
