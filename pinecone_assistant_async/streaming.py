@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
@@ -83,6 +83,35 @@ class StreamRequest:
     path: str
     body: dict[str, Any]
     timeout: float | None
+
+
+_BY_TAG: dict[str, Callable[[str], ChatStreamChunk]] = {
+    "content_chunk": ContentChunk.model_validate_json,
+    "citation": CitationChunk.model_validate_json,
+    "message_start": MessageStartChunk.model_validate_json,
+    "message_end": MessageEndChunk.model_validate_json,
+}
+_TAG_PREFIXES = ('{"type":"', '{"type": "')
+
+
+def _parse_chat_data(data: str) -> ChatStreamChunk:
+    """``parse_chat_chunk`` with a shortcut for payloads that open with their ``type``.
+
+    The union's callable discriminator makes pydantic-core build a Python dict before it
+    validates; when the payload starts with ``{"type":"<known>"`` the model for that type is
+    validated straight from the JSON instead (about twice as fast). Whenever the shortcut does
+    not apply or does not validate, the general parser decides, so the result (or the error)
+    is always the one ``parse_chat_chunk`` gives.
+    """
+    if data.startswith(_TAG_PREFIXES):
+        start = 9 if data[8] == '"' else 10
+        validate = _BY_TAG.get(data[start : data.find('"', start)])
+        if validate is not None:
+            try:
+                return validate(data)
+            except ValidationError:
+                pass
+    return parse_chat_chunk(data)
 
 
 def _reason(exc: ValidationError) -> str:
@@ -298,7 +327,7 @@ class ChatStream(_EventStream[ChatStreamChunk]):
     def _on_event(self, event: ServerSentEvent) -> ChatStreamChunk | None:
         data = event.data
         try:
-            chunk = parse_chat_chunk(data)
+            chunk = _parse_chat_data(data)
         except ValidationError as exc:
             raise self._malformed(data, exc) from None
         kind = type(chunk)

@@ -15,6 +15,9 @@ import aiohttp
 import anyio
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from pinecone_assistant_async import (
     APITimeoutError,
@@ -34,8 +37,9 @@ from pinecone_assistant_async.models import (
     MessageEndChunk,
     MessageStartChunk,
     UnknownChunk,
+    parse_chat_chunk,
 )
-from pinecone_assistant_async.streaming import ChatStream
+from pinecone_assistant_async.streaming import ChatStream, _parse_chat_data
 from pinecone_assistant_async.testing import Emulator
 from tests.test_chat import QUESTION, chat_requests, ready_docs
 
@@ -513,3 +517,66 @@ async def test_aiohttp_session_is_borrowed_for_streams(serve: Serve) -> None:
         ):
             assert (await stream.final()).message.content == "x"
         assert not session.closed
+
+
+# -- the parsing shortcut agrees with the general parser --------------------------------------
+
+TAGS = ["content_chunk", "citation", "message_start", "message_end", "other", ""]
+VALID_FIELDS: dict[str, dict[str, Any]] = {
+    "content_chunk": {"id": "r", "model": "m", "delta": {"content": "x"}},
+    "citation": {"id": "r", "model": "m", "citation": {"position": 1, "references": []}},
+    "message_start": {"id": "r", "model": "m", "role": "assistant"},
+    "message_end": {"id": "r", "model": "m", "finish_reason": "stop"},
+    "other": {"id": "r"},
+    "": {},
+}
+FIELD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.just({"content": "x"})
+)
+FIELD_NAMES = st.sampled_from(["id", "model", "delta", "citation", "finish_reason", "x"])
+
+
+@st.composite
+def chunk_fields(draw: st.DrawFn, tag: str) -> dict[str, Any]:
+    """The valid fields of ``tag``'s chunk, sometimes with one dropped, changed or added."""
+    fields = dict(VALID_FIELDS[tag])
+    action = draw(st.sampled_from(["keep", "keep", "drop", "set"]))
+    if action == "drop" and fields:
+        del fields[draw(st.sampled_from(sorted(fields)))]
+    elif action == "set":
+        fields[draw(FIELD_NAMES)] = draw(FIELD_VALUES)
+    return fields
+
+
+def outcome(parse: Callable[[str], Any], data: str) -> Any:
+    try:
+        chunk = parse(data)
+    except ValidationError:
+        return "invalid"
+    return type(chunk), chunk.model_dump()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tag_and_fields=st.sampled_from(TAGS).flatmap(
+        lambda tag: st.tuples(st.just(tag), chunk_fields(tag))
+    ),
+    type_first=st.booleans(),
+    spaced=st.booleans(),
+    duplicate=st.sampled_from([None, None, None, *TAGS]),
+)
+def test_the_shortcut_parses_exactly_like_parse_chat_chunk(
+    tag_and_fields: tuple[str, dict[str, Any]],
+    type_first: bool,
+    spaced: bool,
+    duplicate: str | None,
+) -> None:
+    tag, fields = tag_and_fields
+    separators = (", ", ": ") if spaced else (",", ":")
+    body = json.dumps(fields, separators=separators)[1:-1]
+    head = json.dumps({"type": tag}, separators=separators)[1:-1]
+    parts = [head, body] if type_first else [body, head]
+    if duplicate is not None:
+        parts.append(json.dumps({"type": duplicate}, separators=separators)[1:-1])
+    data = "{" + separators[0].join(p for p in parts if p) + "}"
+    assert outcome(_parse_chat_data, data) == outcome(parse_chat_chunk, data)
