@@ -1,0 +1,112 @@
+"""``pinecone-assistant``: the command-line tool (optional extra: ``pip install
+pinecone-assistant-async[cli]``; also ``python -m pinecone_assistant_async``).
+
+::
+
+    pinecone-assistant assistants list|create NAME|describe NAME|delete NAME
+    pinecone-assistant files upload NAME PATH... [--concurrency N] [--include GLOB] ...
+    pinecone-assistant files list NAME | files delete NAME FILE_ID...
+    pinecone-assistant chat NAME "question"        (streams, numbered citations)
+    pinecone-assistant context NAME "query" | evaluate --question Q --answer A --ground-truth G
+    pinecone-assistant emulator [--port 8080 ...]  (serves the offline emulator)
+
+The API key comes from ``--api-key`` or ``PINECONE_API_KEY``, the service address from
+``--host`` or ``PINECONE_HOST``. ``--json`` prints machine-readable results. Errors print one
+line to stderr (``--debug`` adds the traceback); exit status 0 on success, 1 on a failure
+(including any file that failed to upload), 2 on bad usage, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from .._version import __version__
+from ..client import AssistantClient
+from ..errors import PineconeError
+from . import ask, assistants, files
+from ._args import Command, common_options
+from ._output import Output
+
+__all__ = ["build_parser", "main"]
+
+PROG = "pinecone-assistant"
+EMULATOR_MAIN = "pinecone_assistant_async.testing.__main__"
+"""Loaded only for the ``emulator`` command: the emulator's document parsers (pypdf, ...) take
+most of a second to import, which every other command would otherwise pay."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common],
+        description="Manage Pinecone assistants and their files, chat, retrieve and evaluate.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    assistants.register(groups, common)
+    files.register(groups, common)
+    ask.register(groups, common)
+    emu = groups.add_parser(
+        "emulator", help="serve the offline emulator (see 'emulator --help')", add_help=False,
+        description="Arguments are those of 'python -m pinecone_assistant_async.testing'.",
+    )
+    emu.set_defaults(command=None)
+    return parser
+
+
+def _command_index(argv: list[str]) -> int:
+    """Index of the command name in ``argv``, skipping the global options before it."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in ("--api-key", "--host"):
+            index += 2
+        elif token.startswith("-"):
+            index += 1
+        else:
+            return index
+    return index
+
+
+async def _run(command: Command, args: argparse.Namespace, out: Output) -> int:
+    async with AssistantClient(api_key=args.api_key, host=args.host) as client:
+        return await command.run(client, args, out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the tool; returns the exit status (the console script passes it to ``sys.exit``)."""
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    at = _command_index(tokens)
+    if tokens[at : at + 1] == ["emulator"]:
+        emulator: Any = importlib.import_module(EMULATOR_MAIN)
+        return int(emulator.main(tokens[at + 1 :]))
+    args = build_parser().parse_args(tokens)
+    for name in ("api_key", "host"):
+        setattr(args, name, getattr(args, name, None))
+    out = Output(json_mode=getattr(args, "json", False), debug=getattr(args, "debug", False))
+    try:
+        return anyio.run(_run, args.command, args, out)
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return 130
+    except PineconeError as exc:
+        if out.debug:
+            traceback.print_exc()
+        out.error(str(exc) or type(exc).__name__)
+        return 1
+    except Exception as exc:
+        if out.debug:
+            traceback.print_exc()
+        out.error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
