@@ -35,7 +35,7 @@ def load(monkeypatch: pytest.MonkeyPatch) -> Loader:
 
 
 def test_every_example_is_a_runnable_script() -> None:
-    scripts = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
+    scripts = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith(("_", "test_")))
     assert scripts == [
         "bulk_upload_folder.py",
         "chat_with_history.py",
@@ -43,6 +43,7 @@ def test_every_example_is_a_runnable_script() -> None:
         "metadata_filters.py",
         "quickstart.py",
         "upsert_and_reupload.py",
+        "waiting_and_configuration.py",
     ]
     for name in [*scripts, "web_chat/app.py"]:
         source = (EXAMPLES / name).read_text()
@@ -130,12 +131,24 @@ async def test_handling_errors(load: Loader) -> None:
     ]
 
 
-def test_quickstart_runs_as_a_script() -> None:
-    """What the README tells a newcomer to type, in a fresh interpreter."""
+@pytest.mark.anyio
+async def test_waiting_and_configuration(load: Loader) -> None:
+    result = await load("waiting_and_configuration").main()
+    assert result == {
+        "created": "Initializing",
+        "timed_out": "Initializing",
+        "ready": "Ready",
+        "operation": "Completed",
+        "file": "Available",
+        "session_closed_with_client": False,  # a borrowed session stays open
+    }
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINECONE_")}
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run(
-        [sys.executable, "examples/quickstart.py"],
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -143,6 +156,27 @@ def test_quickstart_runs_as_a_script() -> None:
         timeout=50,
         check=False,
     )
+
+
+def test_the_pytest_fixture_example_passes() -> None:
+    """``examples/test_with_emulator.py`` run the way its docstring tells users to."""
+    done = run(
+        "-m",
+        "pytest",
+        "-p",
+        "pinecone_assistant_async.testing.pytest_plugin",
+        "examples/test_with_emulator.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+
+
+def test_quickstart_runs_as_a_script() -> None:
+    """What the README tells a newcomer to type, in a fresh interpreter."""
+    done = run("examples/quickstart.py")
     assert done.returncode == 0, done.stderr
     assert "25 vacation days" in done.stdout
     assert "alignment" in done.stdout
