@@ -1,8 +1,7 @@
 """ChatStream and ChatCompletionStream: typed chunks, helpers, failures and connection release.
 
-Most tests use the emulator and its fault injection. Byte-exact damage the emulator cannot
-produce (malformed JSON, error objects, U+2028 inside a chunk) comes from a tiny aiohttp.web
-server that answers with a given body.
+Every test talks to the emulator and uses its fault injection (tests/test_streaming_bytes.py
+covers the byte-exact damage the emulator cannot produce).
 """
 
 from __future__ import annotations
