@@ -11,6 +11,7 @@ import pytest
 
 from pinecone_assistant_async import (
     AssistantClient,
+    AssistantHandle,
     ChatResponse,
     ContextResponse,
     InvalidInputError,
@@ -203,3 +204,15 @@ def test_format_answer_lists_each_source_once() -> None:
         }
     )
     assert format_answer(reply) == "25 days.\n\nSources:\n[1] handbook.md, page 1"
+
+
+@pytest.mark.anyio
+@pytest.mark.xfail(
+    not hasattr(AssistantHandle, "as_tool"),
+    reason="handle.py does not define AssistantHandle.as_tool yet",
+    strict=True,
+)
+async def test_the_handle_offers_as_tool(client: AssistantClient) -> None:
+    tool = client.assistant(NAME).as_tool(mode="context", top_k=2)
+    assert (tool.name, tool.mode) == ("search_lumen_docs", "context")
+    assert "600 euros" in await tool(query="home office budget")
