@@ -171,6 +171,12 @@ class EventStream(Generic[C]):
         try:
             data = await response.content.read(_READ_SIZE)
         except _READ_ERRORS as exc:
+            if self._finished:
+                # The answer is complete; a server that then stalls or drops the connection
+                # instead of ending the body cleanly costs it the connection, not the answer.
+                self._eof = True
+                self._events = []
+                return
             raise self._fail(self._read_error(exc)) from None
         if data:
             self._events = self._decoder.feed(data)
@@ -179,7 +185,7 @@ class EventStream(Generic[C]):
         self._eof = True
         self._events = self._decoder.close()
         self._pos = 0
-        if self._decoder.has_pending:
+        if self._decoder.has_pending and not self._finished:
             raise self._fail(
                 StreamError(
                     f"the {self._kind} stopped in the middle of an event (connection cut?)",

@@ -22,6 +22,9 @@ pass. How a stream can fail after it opened:
 * nothing arrives for ``Timeouts.stream_idle`` seconds: ``APITimeoutError``. Streams have no
   total deadline.
 
+Once the final chunk has arrived, damage after it (a cut, a stall, a truncated trailing event)
+no longer fails the stream: the answer stands, and the connection is dropped instead of reused.
+
 A chunk of a ``type`` this SDK does not know arrives as ``UnknownChunk`` (all fields kept).
 Leaving the ``async with`` before the end (``break``, an exception, cancellation) closes the
 connection at once; a stream read to its end returns its connection to the pool.

@@ -46,20 +46,24 @@ def content(text: str) -> dict[str, Any]:
     return {"type": "content_chunk", "delta": {"content": text}, **HEAD}
 
 
-Serve = Callable[[bytes], AssistantClient]
+Serve = Callable[..., AssistantClient]
 
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Serve]:
     """``serve(body)``: a client whose chat streams answer with exactly ``body``."""
-    state: dict[str, bytes] = {}
+    state: dict[str, Any] = {}
 
     async def chat(request: web.Request) -> web.StreamResponse:
         await request.read()
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
         await resp.write(state["body"])
-        await resp.write_eof()
+        if state.get("cut"):
+            assert request.transport is not None
+            request.transport.close()  # drop the connection without ending the body
+        else:
+            await resp.write_eof()
         return resp
 
     app = web.Application()
@@ -72,8 +76,9 @@ async def serve() -> AsyncIterator[Serve]:
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     clients: list[AssistantClient] = []
 
-    def make(body: bytes) -> AssistantClient:
+    def make(body: bytes, *, cut: bool = False) -> AssistantClient:
         state["body"] = body
+        state["cut"] = cut
         client = AssistantClient(api_key="local-key", host=url, data_host=url)
         clients.append(client)
         return client
@@ -239,3 +244,18 @@ def test_the_shortcut_parses_exactly_like_parse_chat_chunk(
         parts.append(json.dumps({"type": duplicate}, separators=separators)[1:-1])
     data = "{" + separators[0].join(p for p in parts if p) + "}"
     assert outcome(_parse_chat_data, data) == outcome(parse_chat_chunk, data)
+
+
+@pytest.mark.parametrize("cut", [False, True])
+async def test_a_complete_answer_survives_damage_after_its_end(serve: Serve, cut: bool) -> None:
+    client = serve(sse(START, content("done"), END) + b'data: {"type":', cut=cut)
+    async with client.chat_stream("docs", QUESTION) as stream:
+        final = await stream.final()
+    assert final.message.content == "done"
+
+
+async def test_a_cut_before_the_end_is_a_stream_error(serve: Serve) -> None:
+    client = serve(sse(START, content("partial")), cut=True)
+    async with client.chat_stream("docs", QUESTION) as stream:
+        with pytest.raises(StreamError, match="cut"):
+            await stream.final()
