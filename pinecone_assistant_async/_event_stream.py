@@ -32,6 +32,7 @@ S = TypeVar("S", bound="EventStream[Any]")
 
 _READ_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
 _SHOWN = 200  # characters of an offending line quoted in an error message
+_FIRST_READ = 4096  # the first read is small, so the first chunk is yielded early
 _READ_SIZE = 65536  # at most this many bytes are decoded before the next chunk is yielded
 
 
@@ -82,6 +83,7 @@ class EventStream(Generic[C]):
         self._cm: AbstractAsyncContextManager[aiohttp.ClientResponse] | None = None
         self._response: aiohttp.ClientResponse | None = None
         self._decoder = SSEDecoder()
+        self._read_size = _FIRST_READ
         self._events: list[ServerSentEvent] = []
         self._pos = 0
         self._eof = False
@@ -169,7 +171,7 @@ class EventStream(Generic[C]):
                 )
             raise self._fail(StreamError(f"the {self._kind} was closed before it ended"))
         try:
-            data = await response.content.read(_READ_SIZE)
+            data = await response.content.read(self._read_size)
         except _READ_ERRORS as exc:
             if self._finished:
                 # The answer is complete; a server that then stalls or drops the connection
@@ -179,6 +181,7 @@ class EventStream(Generic[C]):
                 return
             raise self._fail(self._read_error(exc)) from None
         if data:
+            self._read_size = _READ_SIZE
             self._events = self._decoder.feed(data)
             self._pos = 0
             return

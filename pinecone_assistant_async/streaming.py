@@ -9,8 +9,8 @@ Both are async context managers and async iterators of typed chunks::
 
 Entering sends the request, so an HTTP error (401, 404, 429 after retries, ...) raises from the
 ``async with`` line, never from inside the loop. Retries happen only while opening, before any
-byte reaches the caller. Once open, the body is read in reads of at most 64 KiB (so the first
-chunk never waits for a large buffer to be decoded) and decoded by
+byte reaches the caller. Once open, the body is read in bounded reads (4 KiB first, so that the
+first chunk never waits for a large buffer to be decoded, then 64 KiB) and decoded by
 :class:`~._sse.SSEDecoder`; each ``data`` payload is parsed and validated in one pydantic-core
 pass. How a stream can fail after it opened:
 
