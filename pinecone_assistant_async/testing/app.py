@@ -235,6 +235,11 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
                 reply = _error(exc.status, exc.message, exc.code, version, basic_errors)
         if recorded is not None:
             recorded.status = reply.status
+        if reply.status >= 400 and request.body_exists and not request.content.at_eof():
+            # Read what the client is still sending before refusing it, so it sees a clean
+            # error answer (and can retry) rather than a reset in the middle of its upload.
+            while await request.content.readany():
+                pass
         return await write_reply(request, core, reply, control, rid, version)
 
     return handle
@@ -372,6 +377,8 @@ async def _write_pieces(
             return bytes(sent)
         await _write(resp, piece, fragment)
         sent += piece
+    if stall_after is not None and control is not None and stall_after >= len(pieces):
+        await asyncio.sleep(control.stall)
     if cut is not None:
         await _abort(request)
     return bytes(sent)
