@@ -47,6 +47,16 @@ BodyFactory = Callable[[], Awaitable[Any]]
 _TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError)
 
 
+def _first_problem(exc: ValidationError) -> str:
+    """Where and why a body failed validation (``name: Field required``), without its input."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return str(exc).splitlines()[0]
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+
+
 def path_segment(value: str) -> str:
     """Quote one URL path segment."""
     return quote(value, safe="")
@@ -184,7 +194,7 @@ class Transport:
         try:
             return model.model_validate_json(body)
         except ValidationError as exc:
-            detail = redact(str(exc).splitlines()[0], self.config.api_key)
+            detail = redact(_first_problem(exc), self.config.api_key)
             raise ResponseDecodeError(
                 f"unexpected response body for {method} {url}: {detail}", method=method, url=url
             ) from None
