@@ -3,10 +3,13 @@ recorder (to observe backoff and Retry-After without waiting), and a look at the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import RawTestServer
 
 from pinecone_assistant_async import AssistantClient, RetryPolicy
 from pinecone_assistant_async.testing import Emulator
@@ -47,3 +50,46 @@ async def docs(emulator_factory: EmulatorFactory) -> AsyncIterator[Emulator]:
             await client.assistants.create("docs")
         emu.reset_log()
         yield emu
+
+
+Responder = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class LocalServer:
+    """A raw aiohttp server on loopback answering every request with ``responder``."""
+
+    def __init__(self, responder: Responder) -> None:
+        self._responder = responder
+        self.seen: list[web.Request] = []
+        self._server = RawTestServer(self._handle, host="127.0.0.1")
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request)
+        return await self._responder(request)
+
+    @property
+    def url(self) -> str:
+        return str(self._server.make_url("")).rstrip("/")
+
+    async def __aenter__(self) -> LocalServer:
+        await self._server.start_server()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._server.close()
+
+
+def json_reply(payload: Any, status: int = 200, **headers: str) -> Responder:
+    async def respond(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        return web.json_response(payload, status=status, headers=headers)
+
+    return respond
+
+
+def raw_reply(body: bytes, status: int = 200, content_type: str = "text/html") -> Responder:
+    async def respond(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        return web.Response(body=body, status=status, content_type=content_type)
+
+    return respond

@@ -111,7 +111,11 @@ async def test_opening_a_stream_maps_the_status_and_retries_before_the_first_byt
             async with client.chat_stream("docs", "hello"):
                 pytest.fail("a failed stream must raise on entry")
     assert type(info.value) is cls
-    assert (info.value.status, info.value.code, info.value.request_id) == (status, code, f"s{status}")
+    assert (info.value.status, info.value.code, info.value.request_id) == (
+        status,
+        code,
+        f"s{status}",
+    )
     assert docs.count(method="POST", path=CHAT) == (3 if status in RETRIED_ANYWHERE else 1)
 
 
