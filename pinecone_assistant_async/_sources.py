@@ -17,8 +17,9 @@ matched against the file's base name for ``include``, and against every path com
 ``exclude`` (so ``exclude="node_modules"`` drops that whole tree).
 
 Walking and hashing run in worker threads, never on the event loop; hashing reads files in
-pieces, so memory stays bounded whatever their size. Items hold paths and sizes, never contents
-(except bytes the caller passed in).
+pieces, so memory stays bounded whatever their size (a file up to 256 KiB is read whole once and
+those bytes are what gets sent: at most ``concurrency`` such buffers exist at a time). Items
+hold paths and sizes, never contents (except bytes the caller passed in).
 
 File ids must be 1-128 characters of ``[A-Za-z0-9_-]``: :func:`path_file_id` turns a key into a
 readable slug followed by a hash of the exact key (so distinct keys never share an id), and
@@ -40,15 +41,17 @@ import anyio
 from .errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
+    "Fingerprint",
     "SourceItem",
     "compile_globs",
     "content_file_id",
     "expand_sources",
-    "hash_item",
+    "fingerprint",
     "path_file_id",
 ]
 
-HASH_CHUNK = 1024 * 1024
+HASH_CHUNK = 256 * 1024
+READ_WHOLE = 256 * 1024
 _INLINE_HASH = 256 * 1024
 _MAX_ID = 128
 _SUFFIX = 12
@@ -310,17 +313,31 @@ def _check_unique(items: list[SourceItem]) -> None:
 # -- hashing ------------------------------------------------------------------------------
 
 
-def _hash_file(path: str) -> tuple[str, int]:
+@dataclass(frozen=True)
+class Fingerprint:
+    """The contents' SHA-256 and size; ``data`` holds the bytes of a small file read whole."""
+
+    sha256: str
+    size: int
+    data: bytes | None = None
+
+
+def _hash_file(path: str) -> Fingerprint:
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
+        first = handle.read(READ_WHOLE + 1)
+        if len(first) <= READ_WHOLE:  # small: one read, kept for the upload (one thread hop)
+            return Fingerprint(hashlib.sha256(first).hexdigest(), len(first), first)
+        digest.update(first)
+        size = len(first)
         while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return Fingerprint(digest.hexdigest(), size)
 
 
-def _hash_seekable(stream: Any) -> tuple[str, int]:
+def _hash_seekable(stream: Any) -> Fingerprint:
     start = stream.tell()
     digest = hashlib.sha256()
     size = 0
@@ -328,17 +345,20 @@ def _hash_seekable(stream: Any) -> tuple[str, int]:
         digest.update(chunk)
         size += len(chunk)
     stream.seek(start)
-    return digest.hexdigest(), size
+    return Fingerprint(digest.hexdigest(), size)
 
 
-def _hash_bytes(data: bytes) -> tuple[str, int]:
-    return hashlib.sha256(data).hexdigest(), len(data)
+def _hash_bytes(data: bytes) -> Fingerprint:
+    return Fingerprint(hashlib.sha256(data).hexdigest(), len(data))
 
 
-async def hash_item(item: SourceItem) -> tuple[str, int] | None:
-    """(SHA-256 hex, size) of the item's contents, or ``None`` for a one-shot stream.
+async def fingerprint(item: SourceItem) -> Fingerprint | None:
+    """Hash the item's contents; ``None`` for a one-shot stream (it cannot be read twice).
 
-    Files are read in 1 MiB pieces in a worker thread; a seekable stream is rewound after.
+    Files up to ``READ_WHOLE`` bytes are read once and their bytes returned with the hash, so
+    what is sent is exactly what was hashed; larger files are hashed in ``HASH_CHUNK`` pieces
+    (and later streamed from disk). Each file costs one worker-thread hop; a seekable stream is
+    rewound after hashing.
     """
     try:
         if item.path is not None:
@@ -354,4 +374,3 @@ async def hash_item(item: SourceItem) -> tuple[str, int] | None:
     if item.hashable:
         return await anyio.to_thread.run_sync(_hash_seekable, item.data)
     return None
-

@@ -7,7 +7,7 @@
 How it works:
 
 * Sources are expanded first (see ``_sources``); bad input raises ``InvalidInputError`` before
-  any request. Files are never read whole up front: each task hashes its file in 1 MiB pieces
+  any request. Files are never read whole up front: each task hashes its file in 256 KiB pieces
   and the upload streams it from disk, with at most ``concurrency`` files in flight.
 * Idempotent: every file gets a deterministic id (``id_strategy="path"``: a slug of its key plus
   a hash of it; ``"content"``: the SHA-256 of its bytes; or your own ``callable(key) -> id``)
@@ -43,7 +43,7 @@ from ._bulk_report import (
     FileOutcome,
     FileResult,
 )
-from ._sources import SourceItem, content_file_id, expand_sources, hash_item, path_file_id
+from ._sources import SourceItem, content_file_id, expand_sources, fingerprint, path_file_id
 from ._validation import check_assistant_name, check_file_id, check_json_object, check_timeout
 from .errors import (
     APIConnectionError,
@@ -162,6 +162,7 @@ class _Attempt:
     file_id: str | None
     size: int | None
     digest: str | None = None
+    data: bytes | None = None  # a small file's bytes, read once with its hash
     attempts: int = 0
 
 
@@ -169,16 +170,17 @@ async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> An
     """Send the file, with up to ``file_retries`` extra attempts on transient failures."""
     assert state.file_id is not None
     item = state.item
+    source = state.data if state.data is not None else item.source
     while True:
         state.attempts += 1
         try:
             if run.wait:
                 return await run.files.upsert(
-                    run.assistant, state.file_id, item.source, file_name=item.file_name,
+                    run.assistant, state.file_id, source, file_name=item.file_name,
                     metadata=meta, multimodal=run.multimodal, wait=True, timeout=run.timeout,
                 )
             return await run.files.upsert(
-                run.assistant, state.file_id, item.source, file_name=item.file_name,
+                run.assistant, state.file_id, source, file_name=item.file_name,
                 metadata=meta, multimodal=run.multimodal, wait=False, timeout=run.timeout,
             )
         except _TRANSIENT:
@@ -190,9 +192,9 @@ async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> An
 async def _one(run: _Run, state: _Attempt) -> FileResult:
     item = state.item
     started = anyio.current_time()
-    hashed = await hash_item(item) if item.hashable else None
+    hashed = await fingerprint(item) if item.hashable else None
     if hashed is not None:
-        state.digest, state.size = hashed
+        state.digest, state.size, state.data = hashed.sha256, hashed.size, hashed.data
     key, size, digest = item.key, state.size, state.digest
     if state.file_id is None:  # id_strategy="content" (hashability was checked up front)
         assert digest is not None

@@ -25,9 +25,10 @@ from pinecone_assistant_async import (
     ServiceUnavailableError,
 )
 from pinecone_assistant_async._sources import (
+    Fingerprint,
     SourceItem,
     expand_sources,
-    hash_item,
+    fingerprint,
     path_file_id,
 )
 from pinecone_assistant_async.bulk import (
@@ -156,23 +157,30 @@ async def test_bad_sources_raise_typed_errors(tmp_path: Path) -> None:
         await expand_sources(tmp_path, include=3)  # type: ignore[arg-type]
 
 
-async def test_hashing_reads_paths_bytes_and_seekable_streams(tmp_path: Path) -> None:
+async def test_fingerprints_of_paths_bytes_and_seekable_streams(tmp_path: Path) -> None:
     data = b"0123456789" * 300_000  # 3 MB: several hash chunks
     path = write(tmp_path, "big.bin", data)
+    small = write(tmp_path, "small.txt", b"tiny")
     stream = io.BytesIO(b"prefix" + data)
     stream.seek(6)
-    assert await hash_item(SourceItem("big.bin", path=str(path), size=len(data))) == (
+    big = await fingerprint(SourceItem("big.bin", path=str(path), size=len(data)))
+    assert big == Fingerprint(sha(data), len(data))  # hashed in pieces, not kept
+    assert await fingerprint(SourceItem("s", path=str(small), size=4)) == Fingerprint(
+        sha(b"tiny"), 4, b"tiny"
+    )  # small files are read once and the bytes kept for the upload
+    assert await fingerprint(SourceItem("b", data=data, size=len(data))) == Fingerprint(
         sha(data), len(data)
     )
-    assert await hash_item(SourceItem("b", data=data, size=len(data))) == (sha(data), len(data))
-    assert await hash_item(SourceItem("s", data=stream)) == (sha(data), len(data))
+    assert await fingerprint(SourceItem("s", data=stream)) == Fingerprint(sha(data), len(data))
     assert stream.tell() == 6  # rewound for the upload
 
     class OneShot:
         def read(self, n: int = -1) -> bytes:
             return b""
 
-    assert await hash_item(SourceItem("o", data=OneShot())) is None
+    assert await fingerprint(SourceItem("o", data=OneShot())) is None
+    with pytest.raises(InvalidInputError, match="disappeared"):
+        await fingerprint(SourceItem("gone", path=str(tmp_path / "gone.txt"), size=1))
 
 
 # -- against the emulator -----------------------------------------------------------------
