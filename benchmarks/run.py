@@ -165,7 +165,8 @@ def heading(versions: dict[str, str], box: dict[str, str], how: str, quick: bool
             "versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
             f"machine: {box['nproc']} CPUs ({box['cpu']}), {box['ram']} RAM, {box['os']}",
             f"server: {how}, its own process on loopback",
-            f"official SDK: pinecone.AsyncPinecone ({OFFICIAL_MODE}, its own assistant API)",
+            f"official SDK: pinecone.AsyncPinecone ({OFFICIAL_MODE}, its own assistant API;"
+            " pool 128; d: a semaphore over upload_file, it has no bulk upload)",
         ]
     )
 

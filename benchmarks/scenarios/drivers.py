@@ -72,7 +72,7 @@ def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-async def sequential_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
+async def sequential_chat(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
     """a. One chat after another: latency per call."""
     for _ in range(sizes.seq_warmup):
         await adapter.chat(CHAT_ASSISTANT, QUESTION)
@@ -88,7 +88,7 @@ async def sequential_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
     )
 
 
-async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
+async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
     """b. ``conc_tasks`` tasks chatting in a loop for ``conc_seconds``: calls per second."""
     await asyncio.gather(
         *(adapter.chat(CHAT_ASSISTANT, QUESTION) for _ in range(sizes.conc_tasks))
@@ -109,9 +109,15 @@ async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
     return timer.finish({"calls_per_s": done / elapsed, "calls": float(done)}, done)
 
 
-async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
-    """c. A chat stream of ``stream_chunks`` content chunks: chunks/s and time to first."""
+async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
+    """c. A chat stream of ``stream_chunks`` content chunks: chunks/s and time to first.
+
+    The emulator builds such a stream whole before its first byte, so its time to first
+    chunk is mostly the server's; ``ttfc_short_ms`` (median over ``short_streams`` streams
+    of ordinary length, read by ``plain``, a client without the control header) shows the
+    client's own share."""
     await adapter.stream(CHAT_ASSISTANT, QUESTION)
+    await plain.stream(CHAT_ASSISTANT, QUESTION)
     rates: list[float] = []
     firsts: list[float] = []
     with Timer() as timer:
@@ -123,10 +129,14 @@ async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
                 raise RuntimeError(f"expected {sizes.stream_chunks} chunks, got {chunks}")
             rates.append(chunks / elapsed)
             firsts.append(first)
+    shorts = []
+    for _ in range(sizes.short_streams):
+        shorts.append((await plain.stream(CHAT_ASSISTANT, QUESTION))[1])
     return timer.finish(
         {
             "chunks_per_s": statistics.median(rates),
             "ttfc_ms": statistics.median(firsts) * 1e3,
+            "ttfc_short_ms": statistics.median(shorts) * 1e3,
         },
         sizes.stream_chunks * sizes.stream_repeats,
     )
@@ -139,7 +149,7 @@ def bulk_paths(directory: str, count: int) -> list[str]:
     return [os.path.join(directory, n) for n in names[:count]]
 
 
-async def bulk_upload(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
+async def bulk_upload(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
     """d. ``bulk_files`` small files at ``bulk_concurrency``, each until Available."""
     paths = bulk_paths(job.bulk_dir, sizes.bulk_files)
     with Timer() as timer:
@@ -179,7 +189,7 @@ class PeakRSS:
             self.peak = max(self.peak, maxrss)
 
 
-async def big_upload(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
+async def big_upload(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
     """e. One large file: peak RSS above the RSS just before the upload."""
     assistant = job.assistant
     await adapter.upload_big(assistant, bulk_paths(job.bulk_dir, 1)[0])
@@ -197,7 +207,7 @@ async def big_upload(adapter: Adapter, sizes: Sizes, job: Any) -> Measured:
     )
 
 
-Driver = Callable[[Adapter, Sizes, Any], Awaitable[Measured]]
+Driver = Callable[[Adapter, Sizes, Any, Adapter], Awaitable[Measured]]
 
 DRIVERS: dict[str, Driver] = {
     "a": sequential_chat,

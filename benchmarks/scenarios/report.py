@@ -28,6 +28,7 @@ ROWS = (
     Row("b", "cpu_us_per_op", "CPU us/call", False, None),
     Row("c", "chunks_per_s", "chunks/s", True, ("ratio_min", 0.5)),
     Row("c", "ttfc_ms", "TTFC ms", False, ("ratio_max", 1.2)),
+    Row("c", "ttfc_short_ms", "TTFC ms, short", False, None),
     Row("c", "cpu_us_per_op", "CPU us/chunk", False, None),
     Row("d", "files_per_s", "files/s", True, ("ratio_min", 0.85)),
     Row("d", "cpu_us_per_op", "CPU us/file", False, None),
@@ -167,6 +168,13 @@ def render(results: dict[str, Any], clients: list[str], sizes: Sizes, official_m
         for client, cell in cells.items():
             if isinstance(cell, dict) and cell.get("error"):
                 notes.append(f"n/a {scenario}/{names[client]}: {cell['error']}")
+    reference = results.get("f", {}).get("raw", {}).get("metrics", {}).get("import_basemodel_ms")
+    ours_import = _value(results, ROWS[-2], "ours")
+    if reference and ours_import:
+        out.append(
+            f"f reference: `import aiohttp; from pydantic import BaseModel` {reference:.0f} ms"
+            f" (ours {ours_import / reference:.2f}x of it); `import pydantic` alone is lazy."
+        )
     order = "/".join(names[c].split(" (")[0] for c in clients)
     out.append(f"CPU% columns: share of one core during the measured window ({order}).")
     return "\n".join(out + notes)

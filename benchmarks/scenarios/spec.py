@@ -43,6 +43,7 @@ class Sizes:
     conc_seconds: float
     stream_chunks: int
     stream_repeats: int
+    short_streams: int
     bulk_files: int
     bulk_file_size: int
     bulk_concurrency: int
@@ -60,6 +61,7 @@ class Sizes:
             conc_seconds=5.0,
             stream_chunks=20_000,
             stream_repeats=3,
+            short_streams=30,
             bulk_files=500,
             bulk_file_size=4096,
             bulk_concurrency=16,
@@ -77,6 +79,7 @@ class Sizes:
             conc_seconds=0.8,
             stream_chunks=2_000,
             stream_repeats=1,
+            short_streams=5,
             bulk_files=40,
             bulk_file_size=4096,
             bulk_concurrency=16,

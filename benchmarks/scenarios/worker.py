@@ -32,13 +32,18 @@ def make_adapter(client: str, url: str) -> Any:
 
 async def run(job: WorkerJob) -> tuple[Measured, str]:
     sizes = Sizes(**job.sizes)
-    adapter = make_adapter(job.client, job.url)
-    headers = stream_header(sizes.stream_chunks) if job.scenario == "c" else None
-    await adapter.open(extra_headers=headers)
+    adapter = plain = make_adapter(job.client, job.url)
+    if job.scenario == "c":
+        await adapter.open(extra_headers=stream_header(sizes.stream_chunks))
+        plain = make_adapter(job.client, job.url)
+    await plain.open()
     try:
-        measured = await asyncio.wait_for(DRIVERS[job.scenario](adapter, sizes, job), HARD_LIMIT)
+        driver = DRIVERS[job.scenario](adapter, sizes, job, plain)
+        measured = await asyncio.wait_for(driver, HARD_LIMIT)
     finally:
         await adapter.aclose()
+        if plain is not adapter:
+            await plain.aclose()
     return measured, str(adapter.mode)
 
 
