@@ -1,90 +1,38 @@
 """The aiohttp application: one dispatcher in front of every route.
 
 Handlers are plain coroutines `(Ctx) -> Reply` that never touch aiohttp responses. The dispatcher
-checks the API version and the key, resolves faults, calls the handler, and writes the reply,
-which is where slow headers, fragmented writes, cut connections and stream damage happen.
+checks the API version and the key, resolves faults, calls the handler, records the exchange
+and hands the reply to `wire.write_reply` (where the write-time faults happen).
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import hashlib
 import itertools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler as WebHandler
 
-from .controls import (
-    CONTROL_HEADER,
-    Control,
-    ControlError,
-    FaultBook,
-    add_extra_fields,
-    replace_enums,
-    retry_after_value,
-)
-from .records import ObservedResponse, RecordedRequest, ResponseHook
+from .controls import CONTROL_HEADER, Control, ControlError, FaultBook
+from .records import RecordedRequest, ResponseHook
+from .replies import ApiError, Reply, error_payload
 from .state import Store
 from .versions import (
     DEFAULT_FEATURES,
     DEFAULT_VERSION,
     SUPPORTED_VERSIONS,
     VersionFeatures,
-    error_code_for,
     features,
 )
+from .wire import write_reply
 
-__all__ = [
-    "ApiError",
-    "Core",
-    "Ctx",
-    "Handler",
-    "Reply",
-    "build_app",
-    "listing",
-    "page_of",
-    "sha256_hex",
-]
-
-T = TypeVar("T")
+__all__ = ["Core", "Ctx", "Handler", "build_app", "dispatch"]
 
 VERSION_HEADER = "X-Pinecone-Api-Version"
-REQUEST_ID_HEADER = "x-pinecone-request-id"
-PROXY_PAGE = (
-    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>envoy</center>\r\n"
-    "</body>\r\n</html>\r\n"
-)
-
-
-class ApiError(Exception):
-    """Raised by handlers; the dispatcher turns it into the spec's error body."""
-
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
-
-
-@dataclass
-class Reply:
-    """What a handler answers: a JSON payload, an SSE event list, or nothing."""
-
-    status: int = 200
-    payload: Any = None
-    events: list[dict[str, Any]] | None = None
-    done_marker: bool = False
-    raw: bytes | None = None
-    content_type: str = "application/json"
-    empty: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,15 +89,6 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Reply]]
-
-
-def error_payload(status: int, message: str, code: str | None, version: str, basic: bool) -> Any:
-    if basic:
-        return {"message": message}
-    return {
-        "error": {"code": code or error_code_for(status, version), "message": message},
-        "status": status,
-    }
 
 
 def _request_id(core: Core, control: Control | None) -> str:
@@ -240,239 +179,13 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
             # error answer (and can retry) rather than a reset in the middle of its upload.
             while await request.content.readany():
                 pass
-        return await write_reply(request, core, reply, control, rid, version)
+        return await write_reply(request, core.on_response, reply, control, rid, version)
 
     return handle
 
 
 def _error(status: int, message: str, code: str | None, version: str, basic: bool) -> Reply:
     return Reply(status=status, payload=error_payload(status, message, code, version, basic))
-
-
-def _encode(reply: Reply, control: Control | None) -> tuple[bytes, str]:
-    if reply.raw is not None:
-        return reply.raw, reply.content_type
-    if reply.empty or (reply.payload is None and reply.events is None):
-        return b"", "application/json"
-    payload = reply.payload
-    if control is not None:
-        if reply.status >= 400 and control.status is not None and control.body != "json":
-            text = json.dumps(payload).encode()
-            if control.body == "html":
-                return PROXY_PAGE.encode(), "text/html"
-            if control.body == "empty":
-                return b"", "application/json"
-            return text[: len(text) // 2], "application/json"
-        if control.extra_fields:
-            payload = add_extra_fields(payload)
-        if control.unknown_enum:
-            payload = replace_enums(payload)
-    return json.dumps(payload, separators=(",", ":")).encode(), "application/json"
-
-
-async def write_reply(
-    request: web.Request,
-    core: Core,
-    reply: Reply,
-    control: Control | None,
-    rid: str,
-    version: str,
-) -> web.StreamResponse:
-    """Send a reply, applying the write-time faults of `control`."""
-    if control is not None and control.delay > 0:
-        await asyncio.sleep(control.delay)
-    headers = dict(reply.headers)
-    headers[REQUEST_ID_HEADER] = rid
-    if control is not None and control.retry_after is not None:
-        headers["Retry-After"] = retry_after_value(control.retry_after)
-    if reply.events is not None and reply.status < 400:
-        return await _write_stream(request, core, reply, control, headers, version)
-    body, content_type = _encode(reply, control)
-    fragment = control.fragment if control is not None else None
-    cut = control.cut_after if control is not None else None
-    if fragment is None and cut is None:
-        if core.on_response is not None:
-            _observe(core, request, reply.status, content_type, body, version, headers, control)
-        if not body:
-            return web.Response(status=reply.status, headers=headers)
-        return web.Response(
-            status=reply.status, body=body, content_type=content_type, headers=headers
-        )
-    resp = web.StreamResponse(status=reply.status, headers=headers)
-    resp.content_type = content_type
-    resp.content_length = len(body)
-    await resp.prepare(request)
-    sent = await _write_pieces(request, resp, [body], fragment, cut, control)
-    if core.on_response is not None:
-        _observe(core, request, reply.status, content_type, sent, version, headers, control)
-    if cut is None:
-        await resp.write_eof()
-    return resp
-
-
-async def _write_stream(
-    request: web.Request,
-    core: Core,
-    reply: Reply,
-    control: Control | None,
-    headers: dict[str, str],
-    version: str,
-) -> web.StreamResponse:
-    events = list(reply.events or [])
-    done = reply.done_marker
-    if control is not None:
-        if control.drop_final and events:
-            events.pop()
-            done = False
-        if control.extra_chunk:
-            first = events[0] if events else {}
-            extra = {
-                "type": control.extra_chunk,
-                "id": first.get("id", "emulator"),
-                "model": first.get("model", "emulator"),
-                "payload": {"note": "chunk type unknown to the spec"},
-            }
-            events.insert(1 if events else 0, extra)
-        if control.extra_fields:
-            events = [add_extra_fields(e) for e in events]
-        if control.unknown_enum:
-            events = [replace_enums(e) for e in events]
-    pieces = [b"data: " + json.dumps(e, separators=(",", ":")).encode() + b"\n\n" for e in events]
-    if done:
-        pieces.append(b"data: [DONE]\n\n")
-    headers["Cache-Control"] = "no-cache"
-    resp = web.StreamResponse(status=reply.status, headers=headers)
-    resp.content_type = "text/event-stream"
-    resp.enable_chunked_encoding()
-    await resp.prepare(request)
-    fragment = control.fragment if control is not None else None
-    cut = control.cut_after if control is not None else None
-    sent = await _write_pieces(request, resp, pieces, fragment, cut, control)
-    if core.on_response is not None:
-        _observe(core, request, reply.status, "text/event-stream", sent, version, headers, control)
-    if cut is None:
-        await resp.write_eof()
-    return resp
-
-
-async def _write_pieces(
-    request: web.Request,
-    resp: web.StreamResponse,
-    pieces: list[bytes],
-    fragment: int | None,
-    cut: int | None,
-    control: Control | None,
-) -> bytes:
-    """Write the pieces (SSE events or one body), in `fragment`-byte writes, up to `cut` bytes."""
-    stall_after = control.stall_after if control is not None else None
-    sent = bytearray()
-    for number, piece in enumerate(pieces):
-        if stall_after is not None and control is not None and number == stall_after:
-            await asyncio.sleep(control.stall)
-        if cut is not None and len(sent) + len(piece) >= cut:
-            piece = piece[: cut - len(sent)]
-            await _write(resp, piece, fragment)
-            sent += piece
-            await _abort(request)
-            return bytes(sent)
-        await _write(resp, piece, fragment)
-        sent += piece
-    if stall_after is not None and control is not None and stall_after >= len(pieces):
-        await asyncio.sleep(control.stall)
-    if cut is not None:
-        await _abort(request)
-    return bytes(sent)
-
-
-async def _write(resp: web.StreamResponse, data: bytes, fragment: int | None) -> None:
-    if not data:
-        return
-    if fragment is None:
-        await resp.write(data)
-        return
-    for start in range(0, len(data), fragment):
-        await resp.write(data[start : start + fragment])
-        await asyncio.sleep(0)
-
-
-async def _abort(request: web.Request) -> None:
-    """Let what was written reach the socket, then reset the connection."""
-    transport = request.transport
-    if transport is None:
-        return
-    for _ in range(200):
-        if transport.get_write_buffer_size() == 0:
-            break
-        await asyncio.sleep(0.001)
-    await asyncio.sleep(0.01)
-    transport.abort()
-
-
-def _observe(
-    core: Core,
-    request: web.Request,
-    status: int,
-    content_type: str,
-    body: bytes,
-    version: str,
-    headers: dict[str, str],
-    control: Control | None,
-) -> None:
-    hook = core.on_response
-    if hook is not None:
-        observed = ObservedResponse(
-            method=request.method,
-            path=request.path,
-            status=status,
-            content_type=content_type,
-            body=body,
-            api_version=version,
-            headers=dict(headers),
-            control=control,
-        )
-        hook(observed)
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def page_of(
-    items: list[T], seq: Callable[[T], int], ctx: Ctx, *, default: int, maximum: int
-) -> tuple[list[T], str | None]:
-    """One page of `items` (ordered by `seq`) per the `limit` and `pagination_token` params."""
-    query = ctx.request.query
-    limit = default
-    if "limit" in query:
-        try:
-            limit = int(query["limit"])
-        except ValueError:
-            raise ApiError(400, f"limit must be an integer, got {query['limit']!r}") from None
-        if not 1 <= limit <= maximum:
-            raise ApiError(400, f"limit must be between 1 and {maximum}, got {limit}")
-    after = 0
-    token = query.get("pagination_token")
-    if token:
-        try:
-            kind, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-            after = int(number)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "Invalid pagination token") from None
-        if kind != "after":
-            raise ApiError(400, "Invalid pagination token")
-    rest = [item for item in items if seq(item) > after]
-    page = rest[:limit]
-    if len(rest) > limit:
-        marker = f"after:{seq(page[-1])}".encode()
-        return page, base64.urlsafe_b64encode(marker).decode()
-    return page, None
-
-
-def listing(key: str, items: list[Any], next_token: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {key: items}
-    if next_token is not None:
-        body["pagination"] = {"next": next_token}
-    return body
 
 
 def build_app(core: Core, routes: list[tuple[str, str, Handler, str]]) -> web.Application:

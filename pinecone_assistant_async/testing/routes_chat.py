@@ -14,8 +14,9 @@ from .answers import (
     context_payload,
     question_from_messages,
 )
-from .app import ApiError, Ctx, Handler, Reply
+from .app import Ctx, Handler
 from .filters import matches
+from .replies import ApiError, Reply
 from .retrieval import Hit
 from .routes_control import require_assistant
 from .routes_files import check_filter, file_json

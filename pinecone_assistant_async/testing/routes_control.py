@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-from .app import ApiError, Ctx, Handler, Reply, listing, page_of
+from .app import Ctx, Handler
+from .replies import ApiError, Reply, listing, page_of
 from .state import AssistantRecord, iso_time
 
 __all__ = ["ROUTES", "assistant_json", "require_assistant"]
@@ -92,7 +93,7 @@ async def list_assistants(ctx: Ctx) -> Reply:
     items = [(r, s) for r, s in pairs if s is not None]
     if not ctx.feats.paginated_lists:
         return Reply(payload={"assistants": [assistant_json(ctx, r, s) for r, s in items]})
-    page, token = page_of(items, lambda p: p[0].seq, ctx, default=50, maximum=100)
+    page, token = page_of(items, lambda p: p[0].seq, ctx.request.query, default=50, maximum=100)
     return Reply(payload=listing("assistants", [assistant_json(ctx, r, s) for r, s in page], token))
 
 

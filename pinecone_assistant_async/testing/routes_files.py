@@ -12,9 +12,10 @@ from typing import Any
 
 from aiohttp import BodyPartReader
 
-from .app import ApiError, Ctx, Handler, Reply, listing, page_of
+from .app import Ctx, Handler
 from .documents import ExtractionError, chunk_pages, extract_pages
 from .filters import FilterError, matches, validate_filter
+from .replies import ApiError, Reply, listing, page_of
 from .routes_control import MAX_FIELD_BYTES, require_assistant
 from .state import AssistantRecord, FileRecord, OperationRecord, iso_time
 
@@ -234,7 +235,7 @@ async def list_files(ctx: Ctx) -> Reply:
     records = [r for r in ctx.store.list_files(owner) if matches(flt, r.metadata)]
     if not ctx.feats.paginated_lists:
         return Reply(payload={"files": [file_json(ctx, owner, r) for r in records]})
-    page, token = page_of(records, lambda r: r.seq, ctx, default=100, maximum=100)
+    page, token = page_of(records, lambda r: r.seq, ctx.request.query, default=100, maximum=100)
     return Reply(payload=listing("files", [file_json(ctx, owner, r) for r in page], token))
 
 
@@ -268,7 +269,7 @@ async def list_operations(ctx: Ctx) -> Reply:
         if (kind is None or op.kind == kind)
         and (status is None or ctx.store.operation_progress(op)[0] == status)
     ]
-    page, token = page_of(ops, lambda op: op.seq, ctx, default=100, maximum=100)
+    page, token = page_of(ops, lambda op: op.seq, ctx.request.query, default=100, maximum=100)
     return Reply(payload=listing("operations", [operation_json(ctx, op) for op in page], token))
 
 
