@@ -12,7 +12,8 @@ import contextlib
 import re
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -40,7 +41,8 @@ class Emulator:
     Available) and `delete_delay` (Terminating/Deleting -> gone) seconds. `instant=True` makes
     every delay zero and stops request recording (benchmark mode). `on_response` is called with
     an `ObservedResponse` for every response sent. `faults` are fault specs applied to every
-    request matching `fault_path` (a regex), as with `add_fault`.
+    request matching `fault_path` (a regex), as with `add_fault`. `clock` (seconds, monotonic;
+    default `time.monotonic`) drives every status transition, so tests can move time by hand.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class Emulator:
         on_response: ResponseHook | None = None,
         faults: Sequence[str] = (),
         fault_path: str | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("api_key must be a non-empty string")
@@ -68,7 +71,7 @@ class Emulator:
         self._host = host
         self._port = port
         self._core = Core(
-            store=Store(timings),
+            store=Store(timings, clock=clock or time.monotonic),
             api_key=api_key,
             instant=instant,
             record=(not instant) if record is None else record,

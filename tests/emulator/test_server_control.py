@@ -193,3 +193,24 @@ async def test_ready_delay_is_configurable(emulator_factory: EmulatorFactory) ->
     async with emulator_factory(ready_delay=0) as emu, api_for(emu) as fast:
         _, body = await fast.call("POST", "/assistants", json={"name": "now"}, expect=200)
         assert body["status"] == "Ready"
+
+
+async def test_assistant_transitions_follow_the_clock(emulator_factory: EmulatorFactory) -> None:
+    now = [100.0]
+    options = {"ready_delay": 3, "delete_delay": 2}
+    async with emulator_factory(clock=lambda: now[0], **options) as emu, api_for(emu) as api:
+        await api.call("POST", "/assistants", json={"name": "c"}, expect=200)
+        states = []
+        for moment in (100.0, 102.9, 103.0):
+            now[0] = moment
+            states.append((await api.call("GET", "/assistants/c"))[1]["status"])
+        assert states == ["Initializing", "Initializing", "Ready"]
+        await api.call("DELETE", "/assistants/c", expect=200)
+        now[0] = 104.9
+        assert (await api.call("GET", "/assistants/c"))[1]["status"] == "Terminating"
+        _, listing = await api.call("GET", "/assistants", expect=200)
+        assert [a["status"] for a in listing["assistants"]] == ["Terminating"]
+        now[0] = 105.0
+        await api.call("GET", "/assistants/c", expect=404)
+        _, listing = await api.call("GET", "/assistants", expect=200)
+        assert listing == {"assistants": []}

@@ -6,7 +6,6 @@ import hashlib
 import json
 
 import aiohttp
-import anyio
 import pytest
 
 from pinecone_assistant_async.testing import Emulator
@@ -48,19 +47,31 @@ async def test_upload_answers_202_operation_then_available(api: Api, emulator: E
     assert uploads[-1].file_name == "facts.txt"
 
 
-async def test_percent_moves_with_elapsed_time(emulator_factory: EmulatorFactory) -> None:
-    async with emulator_factory(processing_delay=0.6) as emu, api_for(emu) as slow:
-        await slow.create_ready("slow")
-        _, op = await slow.upload("slow", "a.txt", TEXT)
-        seen = set()
-        for _ in range(100):
-            _, now = await slow.call("GET", f"/operations/slow/{op['id']}")
-            seen.add(now["percent_complete"])
-            if now["status"] == "Completed":
-                break
-            await anyio.sleep(0.05)
-        assert len(seen) >= 3
-        assert max(seen) == 100
+async def test_progress_follows_the_clock(emulator_factory: EmulatorFactory) -> None:
+    now = [0.0]
+    options = {"ready_delay": 0, "processing_delay": 10, "delete_delay": 4}
+    async with emulator_factory(clock=lambda: now[0], **options) as emu, api_for(emu) as api:
+        await api.create_ready("clocked")
+        _, op = await api.upload("clocked", "a.txt", TEXT)
+        seen = []
+        for moment in (0.0, 2.5, 5.0, 9.99, 10.0):
+            now[0] = moment
+            _, current = await api.call("GET", f"/operations/clocked/{op['id']}")
+            _, file = await api.call("GET", f"/files/clocked/{op['file_id']}")
+            seen.append((current["percent_complete"], file["percent_done"], file["status"]))
+        assert seen == [
+            (0, 0.0, "Processing"),
+            (25, 0.25, "Processing"),
+            (50, 0.5, "Processing"),
+            (99, 0.999, "Processing"),
+            (100, 1.0, "Available"),
+        ]
+        await api.call("DELETE", f"/files/clocked/{op['file_id']}", expect=202)
+        now[0] = 13.9
+        _, file = await api.call("GET", f"/files/clocked/{op['file_id']}", expect=200)
+        assert file["status"] == "Deleting"
+        now[0] = 14.0
+        await api.call("GET", f"/files/clocked/{op['file_id']}", expect=404)
 
 
 async def test_unsupported_extension_fails_processing(api: Api) -> None:
