@@ -40,6 +40,7 @@ from .errors import (
     WaitTimeoutError,
 )
 from .handle import AssistantHandle
+from .tools import AssistantTool, as_tool
 from .models import (
     AlignmentResult,
     Assistant,
@@ -68,6 +69,7 @@ __all__ = [
     "AssistantFile",
     "AssistantHandle",
     "AssistantStatus",
+    "AssistantTool",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
@@ -104,4 +106,5 @@ __all__ = [
     "UploadNotReplayableError",
     "WaitTimeoutError",
     "__version__",
+    "as_tool",
 ]

@@ -10,9 +10,10 @@ closes it too, and handles for the same assistant share the cached data-plane ho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._bind import bind
+from .tools import AssistantTool, as_tool
 
 if TYPE_CHECKING:
     from .client import AssistantClient
@@ -63,6 +64,10 @@ class AssistantHandle:
         self.update = bind(client.assistants.update, name)
         self.delete = bind(client.assistants.delete, name)
         self.wait_until_ready = bind(client.assistants.wait_until_ready, name)
+
+    def as_tool(self, **options: Any) -> AssistantTool:
+        """This assistant as a function-calling tool; options as for :func:`tools.as_tool`."""
+        return as_tool(self, **options)
 
     def __repr__(self) -> str:
         return f"<AssistantHandle {self.name!r}>"

@@ -531,3 +531,12 @@ def test_populate_by_name_and_extras_survive_round_trip() -> None:
     f = AssistantFile.model_validate({"id": "f", "name": "n", "future": [1]})
     again = AssistantFile.model_validate_json(f.model_dump_json())
     assert again == f and again.model_extra == {"future": [1]}
+
+
+def test_enums_print_as_their_wire_value() -> None:
+    from pinecone_assistant_async.models import Assistant, AssistantStatus
+
+    assistant = Assistant.model_validate({"name": "docs", "status": "Ready"})
+    assert f"{assistant.status}" == "Ready" == str(assistant.status)
+    assert f"{assistant.status:>7}" == "  Ready"
+    assert assistant.status is AssistantStatus.READY

@@ -29,7 +29,17 @@ __all__ = [
 ]
 
 
-class AssistantStatus(str, Enum):
+class _WireEnum(str, Enum):
+    """An enum that prints as its wire value: ``f"{AssistantStatus.READY}" == "Ready"``."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
+
+
+class AssistantStatus(_WireEnum):
     INITIALIZING = "Initializing"
     FAILED = "Failed"
     READY = "Ready"
@@ -37,45 +47,45 @@ class AssistantStatus(str, Enum):
     INITIALIZATION_FAILED = "InitializationFailed"
 
 
-class Region(str, Enum):
+class Region(_WireEnum):
     US = "us"
     EU = "eu"
 
 
-class FileStatus(str, Enum):
+class FileStatus(_WireEnum):
     PROCESSING = "Processing"
     AVAILABLE = "Available"
     DELETING = "Deleting"
     PROCESSING_FAILED = "ProcessingFailed"
 
 
-class OperationStatus(str, Enum):
+class OperationStatus(_WireEnum):
     PROCESSING = "Processing"
     COMPLETED = "Completed"
     FAILED = "Failed"
 
 
-class OperationType(str, Enum):
+class OperationType(_WireEnum):
     UPLOAD_FILE = "upload_file"
     UPSERT_FILE = "upsert_file"
     UPDATE_FILE_METADATA = "update_file_metadata"
     DELETE_FILE = "delete_file"
 
 
-class FinishReason(str, Enum):
+class FinishReason(_WireEnum):
     STOP = "stop"
     LENGTH = "length"
     CONTENT_FILTER = "content_filter"
     TOOL_CALLS = "tool_calls"
 
 
-class Entailment(str, Enum):
+class Entailment(_WireEnum):
     ENTAILED = "entailed"
     CONTRADICTED = "contradicted"
     NEUTRAL = "neutral"
 
 
-class ChatModelName(str, Enum):
+class ChatModelName(_WireEnum):
     GPT_4O = "gpt-4o"
     GPT_4_1 = "gpt-4.1"
     GPT_5 = "gpt-5"
