@@ -40,7 +40,6 @@ from .errors import (
     WaitTimeoutError,
 )
 from .handle import AssistantHandle
-from .tools import AssistantTool, as_tool
 from .models import (
     AlignmentResult,
     Assistant,
@@ -56,6 +55,7 @@ from .models import (
     Operation,
     OperationStatus,
 )
+from .tools import AssistantTool, as_tool
 
 __all__ = [
     "APIConnectionError",
