@@ -179,7 +179,9 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
             # error answer (and can retry) rather than a reset in the middle of its upload.
             while await request.content.readany():
                 pass
-        return await write_reply(request, core.on_response, reply, control, rid, version)
+        return await write_reply(
+            request, core.on_response, reply, control, rid, version, batch=core.instant
+        )
 
     return handle
 
