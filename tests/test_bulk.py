@@ -248,8 +248,8 @@ async def test_custom_ids_streams_and_no_wait(client: AssistantClient) -> None:
             return self._data.read(n)
 
     sources = [("a.txt", chunks()), ("b.txt", OneShot()), ("c.txt", io.BytesIO(b"seekable"))]
-    report = await client.files.upload_many(
-        "bulk", sources, id_strategy=lambda key: "custom_" + key.replace(".", "_"), wait=False
+    report = await client.assistant("bulk").files.upload_many(
+        sources, id_strategy=lambda key: "custom_" + key.replace(".", "_"), wait=False
     )
     assert report.ok and report.counts["uploaded"] == 3
     assert {r.file_id for r in report.results} == {"custom_a_txt", "custom_b_txt", "custom_c_txt"}

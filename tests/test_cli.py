@@ -14,7 +14,7 @@ import anyio
 import pytest
 
 from pinecone_assistant_async.cli import main
-from pinecone_assistant_async.cli.ask import mark_citations
+from pinecone_assistant_async.cli.ask import LiveText, mark_citations
 from pinecone_assistant_async.models import Citation
 from pinecone_assistant_async.testing import Emulator
 
@@ -73,6 +73,24 @@ def test_mark_citations_inserts_numbers_at_positions() -> None:
         Citation.model_validate({"position": 11, "references": [{"file": file}]}),
     ]
     assert mark_citations("Hello world", cites) == "Hello[1] world[2]"
+
+
+def test_live_text_marks_citations_that_arrive_before_their_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    file = {"id": "f", "name": "a.md"}
+    live = LiveText()
+    live.write("Hi. ")
+    live.cite(Citation.model_validate({"position": 2, "references": [{"file": file}]}))
+    live.cite(Citation.model_validate({"position": 9, "references": [{"file": file}]}))
+    live.cite(Citation.model_validate({"position": 99, "references": [{"file": file}]}))
+    live.write("Hello")
+    live.write(" world")
+    live.finish()
+    # [1] points into text already shown: listed only; [2] lands inside the next delta; [3]
+    # points past the end: put at the end
+    assert capsys.readouterr().out == "Hi. Hello[2] world[3]\n"
+    assert len(live.citations) == 3
 
 
 def test_usage_errors_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:

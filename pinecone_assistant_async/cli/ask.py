@@ -17,7 +17,7 @@ from ..models import Citation, CitationChunk, ContentChunk, Snippet, TextSnippet
 from ._args import Command, count, json_object
 from ._output import Output, plain
 
-__all__ = ["mark_citations", "register"]
+__all__ = ["LiveText", "mark_citations", "register"]
 
 SNIPPET_CHARS = 160
 
@@ -46,7 +46,7 @@ def _sources(out: Output, citations: list[Citation]) -> None:
             out.text(f"[{number}] {_source(citation)}")
 
 
-class _LiveText:
+class LiveText:
     """Writes deltas to stdout, inserting ``[n]`` where a pending citation falls."""
 
     def __init__(self) -> None:
@@ -88,7 +88,7 @@ async def chat(client: AssistantClient, args: argparse.Namespace, out: Output) -
             out.text(mark_citations(reply.message.content, reply.citations))
             _sources(out, reply.citations)
         return 0
-    live = _LiveText()
+    live = LiveText()
     async with client.chat_stream(args.assistant, args.question, **options) as stream:
         async for chunk in stream:
             if isinstance(chunk, ContentChunk):
