@@ -17,6 +17,7 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.models import (
     ChatCompletion,
+    ChatModelName,
     ChatResponse,
     ContextOptions,
     FinishReason,
@@ -295,3 +296,23 @@ async def test_the_handle_binds_the_assistant_name(emulator: Emulator) -> None:
         "/assistant/chat/docs/chat/completions",
         "/assistant/chat/docs/context",
     }
+
+
+@pytest.mark.parametrize("version", ["2026-07", "2026-04", "2025-10", "2025-04"])
+async def test_every_api_version_chats_streams_and_retrieves(
+    emulator: Emulator, version: str
+) -> None:
+    await ready_docs(emulator)
+    async with emulator.client(api_version=version) as client:
+        reply = await client.chat("docs", QUESTION, model=ChatModelName.GPT_4_1)
+        async with client.chat_stream("docs", QUESTION, model=ChatModelName.GPT_4_1) as stream:
+            streamed = await stream.final()
+        async with client.chat_completions_stream("docs", QUESTION) as completion_stream:
+            completion = await completion_stream.final()
+        context = await client.context("docs", "office hours")
+    assert streamed.model_dump(exclude={"id"}) == reply.model_dump(exclude={"id"})
+    assert completion.choices[0].message.content == reply.message.content
+    assert context.snippets
+    chats = [r for r in emulator.requests if r.path == "/assistant/chat/docs"]
+    assert {r.api_version for r in chats} == {version}
+    assert [r.json["model"] for r in chats] == ["gpt-4.1", "gpt-4.1"]
