@@ -153,4 +153,8 @@ def connection_error(
     error.not_sent = isinstance(  # type: ignore[attr-defined]
         exc, aiohttp.ClientConnectorError
     ) and not isinstance(exc, aiohttp.ClientSSLError)
+    # A certificate that fails verification fails the same way on every attempt.
+    error.permanent = isinstance(  # type: ignore[attr-defined]
+        exc, aiohttp.ClientConnectorCertificateError
+    )
     return error

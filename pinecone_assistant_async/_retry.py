@@ -101,7 +101,7 @@ def retryable(error: PineconeError, replay: Replay, policy: RetryPolicy) -> bool
             return False
         return replay is Replay.SAFE or error.status in _NOT_LANDED_STATUSES
     if isinstance(error, APIConnectionError):
-        if not policy.retry_connection_errors:
+        if not policy.retry_connection_errors or getattr(error, "permanent", False):
             return False
         if replay is Replay.SAFE:
             return True
