@@ -72,7 +72,9 @@ class BulkUploadReport:
     """Per-file results of one ``upload_many`` call, filled in as files finish.
 
     Create one yourself and pass it as ``report=`` to read the partial results after a
-    cancellation; otherwise ``upload_many`` returns the one it made.
+    cancellation; otherwise ``upload_many`` returns the one it made. ``results`` is in
+    completion order and only grows through :meth:`record`, which keeps the counts, so that
+    progress costs O(1) per file.
     """
 
     assistant: str | None = None
@@ -84,6 +86,19 @@ class BulkUploadReport:
     started_at: float | None = None
     finished_at: float | None = None
     _keys: list[str] = field(default_factory=list, repr=False)
+    _tally: dict[FileOutcome, int] = field(
+        default_factory=lambda: dict.fromkeys(FileOutcome, 0), repr=False
+    )
+    _bytes_done: int = field(default=0, repr=False)
+    _bytes_sent: int = field(default=0, repr=False)
+
+    def record(self, result: FileResult) -> None:
+        """Add one file's result (``upload_many`` calls this as each file finishes)."""
+        self.results.append(result)
+        self._tally[result.outcome] += 1
+        self._bytes_done += result.size or 0
+        if result.outcome in (FileOutcome.AVAILABLE, FileOutcome.UPLOADED):
+            self._bytes_sent += result.size or 0
 
     def _of(self, outcome: FileOutcome) -> list[FileResult]:
         return [r for r in self.results if r.outcome is outcome]
@@ -112,20 +127,20 @@ class BulkUploadReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {outcome.value: 0 for outcome in FileOutcome}
-        for result in self.results:
-            counts[result.outcome.value] += 1
+        """Files per outcome, plus ``pending`` (not finished)."""
+        counts = {outcome.value: n for outcome, n in self._tally.items()}
         counts["pending"] = self.files_total - len(self.results)
         return counts
 
     @property
     def bytes_done(self) -> int:
-        return sum(r.size or 0 for r in self.results)
+        """Bytes of the finished files, whatever their outcome (what progress shows)."""
+        return self._bytes_done
 
     @property
     def bytes_uploaded(self) -> int:
-        sent = (FileOutcome.AVAILABLE, FileOutcome.UPLOADED)
-        return sum(r.size or 0 for r in self.results if r.outcome in sent)
+        """Bytes of the files actually sent (Available or uploaded)."""
+        return self._bytes_sent
 
     @property
     def elapsed(self) -> float:
@@ -142,7 +157,7 @@ class BulkUploadReport:
     @property
     def ok(self) -> bool:
         """Complete and nothing failed."""
-        return self.complete and not self.failed
+        return self.complete and not self._tally[FileOutcome.FAILED]
 
     def result_for(self, key: str) -> FileResult | None:
         return next((r for r in self.results if r.key == key), None)
@@ -161,8 +176,8 @@ class BulkUploadReport:
             files_total=self.files_total,
             bytes_done=self.bytes_done,
             bytes_total=self.bytes_total,
-            failed=len(self.failed),
-            skipped=len(self.skipped),
+            failed=self._tally[FileOutcome.FAILED],
+            skipped=self._tally[FileOutcome.SKIPPED],
             last=last,
         )
 

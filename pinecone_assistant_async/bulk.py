@@ -237,7 +237,7 @@ async def _task(run: _Run, item: SourceItem, limiter: anyio.CapacityLimiter, tok
             if isinstance(error, _FATAL) and run.stop is None:
                 run.stop = error
                 scope.cancel()
-        run.report.results.append(result)
+        run.report.record(result)
         if run.on_progress is not None and run.stop is None:
             try:
                 outcome = run.on_progress(run.report.progress(result))

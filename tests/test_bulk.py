@@ -36,6 +36,8 @@ from pinecone_assistant_async.bulk import (
     BulkProgress,
     BulkUploadError,
     BulkUploadReport,
+    FileOutcome,
+    FileResult,
 )
 from pinecone_assistant_async.testing import Emulator
 
@@ -86,6 +88,26 @@ def test_path_ids_are_deterministic_valid_and_distinct() -> None:
     assert len(set(ids)) == len(keys)
     assert all(FILE_ID.match(i) for i in ids), ids
     assert path_file_id("y/" * 200 + "end.txt").split("-")[-3:-1] == ["end", "txt"]
+
+
+def test_report_counts_bytes_and_failures() -> None:
+    report = BulkUploadReport(assistant="a", files_total=10, bytes_total=100)
+    report._keys = [f"k{i}" for i in range(10)]
+    report.record(FileResult("k0", "i0", FileOutcome.AVAILABLE, 10))
+    report.record(FileResult("k1", "i1", FileOutcome.SKIPPED, 20, reason="unchanged"))
+    report.record(FileResult("k2", "i2", FileOutcome.UPLOADED, None))
+    for i in range(3, 10):
+        report.record(FileResult(f"k{i}", None, FileOutcome.FAILED, 5, reason=f"bad {i}"))
+    assert report.counts == {"available": 1, "uploaded": 1, "skipped": 1, "failed": 7,
+                             "pending": 0}
+    assert report.bytes_done == 65 and report.bytes_uploaded == 10
+    assert report.pending == [] and not report.complete  # never started nor finished
+    progress = report.progress()
+    assert (progress.files_done, progress.failed, progress.skipped) == (10, 7, 1)
+    with pytest.raises(BulkUploadError, match=r"7 file\(s\) failed: k3: bad 3; .*\(and 2 more\)"):
+        report.raise_for_failures()
+    assert report.result_for("k1") is report.results[1] and report.result_for("zz") is None
+    assert "1 available" in str(report) and "7 failed" in str(report)
 
 
 # -- expansion ----------------------------------------------------------------------------
