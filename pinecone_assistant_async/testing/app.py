@@ -77,6 +77,7 @@ class Ctx:
             raise ApiError(400, "Request body is not valid JSON") from None
         if self.recorded is not None:
             self.recorded.json = value
+            self.recorded.body_size = len(raw)
         if not isinstance(value, dict):
             raise ApiError(400, "Request body must be a JSON object")
         return value
@@ -140,50 +141,70 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
         recorded = _record(core, request, version, rid) if core.record else None
         if recorded is not None and control is not None and control.transient:
             recorded.fault = control.describe()
-        feats = features(version)
-        if reply is not None:
-            pass
-        elif public:
-            ctx = Ctx(request, core, DEFAULT_VERSION, DEFAULT_FEATURES, control, recorded)
-            try:
-                reply = await handler(ctx)
-            except ApiError as exc:
-                reply = _error(exc.status, exc.message, exc.code, version, False)
-        elif feats is None:
-            message = (
-                f"Unsupported API version {version!r}; supported versions are "
-                f"{', '.join(SUPPORTED_VERSIONS)}"
+        feats = DEFAULT_FEATURES if public else features(version)
+        if reply is None and not public:
+            reply = _refusal(core, request, version, feats, control, basic_errors)
+        if reply is None and feats is not None:
+            ctx = Ctx(
+                request, core, version if not public else DEFAULT_VERSION, feats, control, recorded
             )
-            reply = _error(400, message, None, DEFAULT_VERSION, basic_errors)
-        elif request.headers.get("Api-Key") != core.api_key:
-            missing = "Api-Key" not in request.headers
-            message = (
-                "API key is missing; send it in the Api-Key header"
-                if missing
-                else ("Invalid API key.")
-            )
-            reply = _error(401, message, None, version, basic_errors)
-        elif control is not None and control.status is not None:
-            message = control.message or f"Injected error (status {control.status})"
-            reply = _error(control.status, message, control.code, version, basic_errors)
-        else:
-            ctx = Ctx(request, core, version, feats, control, recorded)
             try:
                 reply = await handler(ctx)
             except ApiError as exc:
                 reply = _error(exc.status, exc.message, exc.code, version, basic_errors)
+        elif recorded is not None and reply is not None:
+            recorded.body_size = await _drain(request)
+        assert reply is not None
         if recorded is not None:
             recorded.status = reply.status
-        if reply.status >= 400 and request.body_exists and not request.content.at_eof():
-            # Read what the client is still sending before refusing it, so it sees a clean
-            # error answer (and can retry) rather than a reset in the middle of its upload.
-            while await request.content.readany():
-                pass
+        if reply.status >= 400:
+            await _drain(request)
         return await write_reply(
             request, core.on_response, reply, control, rid, version, batch=core.instant
         )
 
     return handle
+
+
+def _refusal(
+    core: Core,
+    request: web.Request,
+    version: str,
+    feats: VersionFeatures | None,
+    control: Control | None,
+    basic: bool,
+) -> Reply | None:
+    """The error answer that stops a request before its handler runs, or None."""
+    if feats is None:
+        message = (
+            f"Unsupported API version {version!r}; supported versions are "
+            f"{', '.join(SUPPORTED_VERSIONS)}"
+        )
+        return _error(400, message, None, DEFAULT_VERSION, basic)
+    key = request.headers.get("Api-Key")
+    if key is None:
+        return _error(
+            401, "API key is missing; send it in the Api-Key header", None, version, basic
+        )
+    if key != core.api_key:
+        return _error(401, "Invalid API key.", None, version, basic)
+    if control is not None and control.status is not None:
+        message = control.message or f"Injected error (status {control.status})"
+        return _error(control.status, message, control.code, version, basic)
+    return None
+
+
+async def _drain(request: web.Request) -> int:
+    """Read (and drop) what the client is still sending; the number of bytes read.
+
+    Done before refusing a request so the client sees a clean error answer (and can retry)
+    rather than a reset in the middle of its upload.
+    """
+    total = 0
+    if request.body_exists:
+        while chunk := await request.content.readany():
+            total += len(chunk)
+    return total
 
 
 def _error(status: int, message: str, code: str | None, version: str, basic: bool) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -266,3 +267,23 @@ async def test_request_log_count_and_reset(api: Api, emulator: Emulator) -> None
     assert "emulator-api-key" not in repr(posted)
     emulator.reset_log()
     assert emulator.count() == 0
+
+
+async def test_refused_upload_is_read_whole_and_recorded(api: Api, emulator: Emulator) -> None:
+    await api.create_ready("docs")
+    content = b"x" * (512 * 1024)
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for start in range(0, len(content), 65536):
+            yield content[start : start + 65536]
+
+    emulator.add_fault("status=503;times=1", path="^/assistant/files/docs$", method="POST")
+    async with api.session.post("/assistant/files/docs", data=chunked()) as resp:
+        assert resp.status == 503
+        assert (await resp.json())["status"] == 503
+    refused = emulator.requests[-1]
+    assert (refused.status, refused.body_size, refused.body_sha256) == (503, len(content), None)
+    status, _ = await api.upload("docs", "a.txt", content)
+    assert status == 202
+    accepted = emulator.requests[-1]
+    assert (accepted.body_size, accepted.file_name) == (len(content), "a.txt")
