@@ -269,6 +269,22 @@ async def test_an_idle_stream_times_out(emulator: Emulator) -> None:
     assert len(received) == 2  # the chunks before the stall arrived
 
 
+async def test_timeout_bounds_opening_only_never_the_whole_stream(emulator: Emulator) -> None:
+    await ready_docs(emulator)
+    async with emulator.client(retry=RetryPolicy.disabled()) as client:
+        await client.chat("docs", QUESTION)  # the host lookup is cached from here on
+        emulator.add_fault("delay=1;times=1", path=r"^/assistant/chat/docs$")
+        with pytest.raises(APITimeoutError):
+            async with client.chat_stream("docs", QUESTION, timeout=0.2):
+                pytest.fail("the body must not run")  # pragma: no cover
+        emulator.clear_faults()
+        # a stream that lasts longer than `timeout` (but is never idle for stream_idle) is fine
+        emulator.add_fault("stall_after=2;stall=0.6", path=r"^/assistant/chat/docs$")
+        async with client.chat_stream("docs", QUESTION, timeout=0.3) as stream:
+            final = await stream.final()
+    assert "nine" in final.message.content
+
+
 # -- releasing the connection early ----------------------------------------------------------
 
 
