@@ -228,11 +228,13 @@ class EventStream(Generic[C]):
         return error
 
     def _malformed(self, data: str, exc: ValidationError) -> PineconeError:
-        line = "data: " + data
+        line = redact("data: " + data, self._request.transport.config.api_key)
         shown = line if len(line) <= _SHOWN else line[: _SHOWN - 3] + "..."
         server = _server_error(data)
         if server is not None:
+            secret = self._request.transport.config.api_key
             message = f"the service reported an error during the {self._kind}: {server}"
+            message = redact(message, secret)
         else:
             message = f"malformed chunk in the {self._kind} ({_reason(exc)}): {shown!r}"
         return self._fail(StreamError(message, line=line, method="POST", url=self._url))

@@ -259,3 +259,15 @@ async def test_a_cut_before_the_end_is_a_stream_error(serve: Serve) -> None:
     async with client.chat_stream("docs", QUESTION) as stream:
         with pytest.raises(StreamError, match="cut"):
             await stream.final()
+
+
+async def test_the_api_key_never_appears_in_a_stream_error(serve: Serve) -> None:
+    echo = {"error": {"message": "rejected key local-key"}}
+    client = serve(sse(START, echo))
+    async with client.chat_stream("docs", QUESTION) as stream:
+        with pytest.raises(StreamError) as caught:
+            await stream.final()
+    error = caught.value
+    assert "rejected key" in str(error)
+    assert "local-key" not in str(error) and "local-key" not in repr(error)
+    assert error.line is not None and "local-key" not in error.line
