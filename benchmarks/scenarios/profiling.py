@@ -1,6 +1,7 @@
 """pyinstrument around the measured windows of a worker (``--profile DIR``).
 
-Writes, per scenario and client: a call tree, a flat list of frames by self time, and self
+Writes, per scenario and client: a call tree (library frames folded, and a ``-full`` one
+with every frame), a flat list of frames by self time, and self
 time grouped by library (this package, aiohttp, pydantic, asyncio, ...), so the report can
 say where the client's CPU goes. Imported only when profiling, so it never skews a figure.
 """
@@ -96,6 +97,7 @@ class ProfileHooks:
         base = os.path.join(self._dir, self._label)
         written = []
         tree = self._profiler.output_text(unicode=True, show_all=False)
+        full = self._profiler.output_text(unicode=True, show_all=True)
         flat = self._profiler.output_text(unicode=True, flat=True, show_all=True)
         root = self._profiler.last_session.root_frame() if self._profiler.last_session else None
         libs = by_library(root) if root is not None else Counter()
@@ -103,7 +105,7 @@ class ProfileHooks:
         lib_text = "\n".join(
             f"{100 * t / total:6.1f}%  {t:8.3f}s  {name}" for name, t in libs.most_common()
         )
-        for suffix, text in (("tree", tree), ("flat", flat), ("libs", lib_text)):
+        for suffix, text in (("tree", tree), ("full", full), ("flat", flat), ("libs", lib_text)):
             path = f"{base}-{suffix}.txt"
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
