@@ -196,6 +196,12 @@ async def test_errors_are_one_line_without_traceback(emu: Emulator, tmp_path: Pa
     assert "Traceback" not in err(result) and "wrong" not in err(result)
     debug = await cli(emu, "--debug", "assistants", "list", env=bad_key)
     assert debug.returncode == 1 and "Traceback" in err(debug)
+    (tmp_path / "a.md").write_text("a")
+    aborted = await cli(emu, "--json", "files", "upload", "kb", str(tmp_path), "--no-skip",
+                        env=bad_key)
+    assert aborted.returncode == 1
+    assert json.loads(out(aborted))["counts"]["failed"] == 1  # the partial report, then:
+    assert err(aborted).startswith("error: bulk upload aborted: 401")
 
     flag = await cli(None, "--api-key", emu.api_key, "--host", emu.url, "assistants", "list",
                      env=environment(None))
@@ -203,7 +209,7 @@ async def test_errors_are_one_line_without_traceback(emu: Emulator, tmp_path: Pa
     missing_key = await cli(None, "assistants", "list", env=environment(None))
     assert missing_key.returncode == 1 and "API key" in err(missing_key)
 
-    missing = await cli(emu, "files", "upload", "kb", str(tmp_path / "nope.md"))
+    missing = await cli(emu, "files", "upload", "kb", str(tmp_path / "nope.md"), str(tmp_path))
     assert missing.returncode == 1 and err(missing) == f"error: no such file or directory: " \
         f"{tmp_path / 'nope.md'}\n"
     unknown = await cli(emu, "chat", "nope", "hello?")

@@ -61,21 +61,25 @@ class LiveText:
             self._pending.sort()
 
     def write(self, delta: str) -> None:
-        out: list[str] = []
         start = self.written
-        for index, char in enumerate(delta):
-            while self._pending and self._pending[0][0] <= start + index:
-                out.append(f"[{self._pending.pop(0)[1]}]")
-            out.append(char)
         self.written += len(delta)
-        sys.stdout.write("".join(out))
+        if self._pending and self._pending[0][0] <= self.written:
+            out: list[str] = []
+            for index, char in enumerate(delta):
+                while self._pending and self._pending[0][0] <= start + index:
+                    out.append(f"[{self._pending.pop(0)[1]}]")
+                out.append(char)
+            delta = "".join(out)
+        sys.stdout.write(delta)
         sys.stdout.flush()
 
     def finish(self) -> None:
+        """Put the markers still pending at the end and end the line (if anything was shown)."""
         tail = "".join(f"[{number}]" for _, number in self._pending)
         self._pending.clear()
-        sys.stdout.write(tail + "\n")
-        sys.stdout.flush()
+        if self.written or tail:
+            sys.stdout.write(tail + "\n")
+            sys.stdout.flush()
 
 
 async def chat(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
@@ -89,14 +93,16 @@ async def chat(client: AssistantClient, args: argparse.Namespace, out: Output) -
             _sources(out, reply.citations)
         return 0
     live = LiveText()
-    async with client.chat_stream(args.assistant, args.question, **options) as stream:
-        async for chunk in stream:
-            if isinstance(chunk, ContentChunk):
-                live.write(chunk.delta.content)
-            elif isinstance(chunk, CitationChunk):
-                live.cite(chunk.citation)
-        await stream.final()
-    live.finish()
+    try:
+        async with client.chat_stream(args.assistant, args.question, **options) as stream:
+            async for chunk in stream:
+                if isinstance(chunk, ContentChunk):
+                    live.write(chunk.delta.content)
+                elif isinstance(chunk, CitationChunk):
+                    live.cite(chunk.citation)
+            await stream.final()
+    finally:
+        live.finish()  # ends the line even when the stream broke, before any error message
     _sources(out, live.citations)
     return 0
 

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..bulk import HASH_METADATA_KEY, BulkProgress, BulkUploadReport
+from ..bulk import HASH_METADATA_KEY, BulkProgress, BulkUploadError, BulkUploadReport
 from ..client import AssistantClient
 from ..models import AssistantFile
 from ._args import Command, count, json_object, seconds
@@ -112,8 +112,8 @@ async def upload(client: AssistantClient, args: argparse.Namespace, out: Output)
     bar = _Bar(out)
     try:
         await client.files.upload_many(args.assistant, args.paths, on_progress=bar, **options)
-    except anyio.get_cancelled_exc_class():
-        bar.stop()
+    except (anyio.get_cancelled_exc_class(), BulkUploadError):
+        bar.stop()  # interrupted or aborted (401/403): show what finished, then the error
         if report.started_at is not None:
             _finish(out, report)
         raise
