@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -14,7 +15,7 @@ import anyio
 import pytest
 
 from pinecone_assistant_async.testing import Emulator
-from pinecone_assistant_async.testing.__main__ import parse_args
+from pinecone_assistant_async.testing.__main__ import main, parse_args
 from pinecone_assistant_async.testing.pytest_plugin import (  # noqa: F401  (fixtures used here)
     assistant_emulator,
     assistant_emulator_options,
@@ -125,3 +126,12 @@ async def test_cli_serves_until_sigterm() -> None:
             rest = b"".join([chunk async for chunk in proc.stdout])
         assert code == 0
         assert b"Emulator stopped." in rest
+
+
+def test_cli_reports_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
