@@ -67,7 +67,8 @@ async def write_reply(
     body, content_type = _encode(reply, control)
     fragment = control.fragment if control is not None else None
     cut = control.cut_after if control is not None else None
-    if fragment is None and cut is None:
+    stall = control.stall_after if control is not None else None
+    if fragment is None and cut is None and stall is None:
         if hook is not None:
             _observe(hook, request, reply.status, content_type, body, version, headers, control)
         if not body:

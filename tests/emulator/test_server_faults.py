@@ -287,3 +287,13 @@ async def test_refused_upload_is_read_whole_and_recorded(api: Api, emulator: Emu
     assert status == 202
     accepted = emulator.requests[-1]
     assert (accepted.body_size, accepted.file_name) == (len(content), "a.txt")
+
+
+async def test_stall_before_a_json_body(api: Api) -> None:
+    timeout = aiohttp.ClientTimeout(sock_read=0.2)
+    async with api.session.get(
+        "/assistant/assistants", headers={CTL: "stall_after=0;stall=3"}, timeout=timeout
+    ) as resp:
+        assert resp.status == 200
+        with pytest.raises(TimeoutError):
+            await resp.read()
