@@ -93,6 +93,10 @@ class _SyncStreamPayload(Payload):
         raise TypeError("a stream payload is not text")
 
     async def write(self, writer: AbstractStreamWriter) -> None:
+        # Read once: aiohttp must not send this payload again after a dropped connection
+        # (it would send whatever is left of the stream, often nothing). The transport's
+        # retry builds a fresh body from the start instead, or refuses if it cannot.
+        self._consumed = True
         while True:
             chunk = await anyio.to_thread.run_sync(self._stream.read, CHUNK)
             if not chunk:
@@ -114,6 +118,7 @@ class _AsyncStreamPayload(Payload):
         raise TypeError("a stream payload is not text")
 
     async def write(self, writer: AbstractStreamWriter) -> None:
+        self._consumed = True  # read once, like _SyncStreamPayload
         async for chunk in self._stream:
             if not isinstance(chunk, (bytes, bytearray, memoryview)):
                 raise InvalidTypeError(
