@@ -55,6 +55,7 @@ from .models import (
     Operation,
     OperationStatus,
 )
+from .streaming import ChatCompletionStream, ChatStream
 from .tools import AssistantTool, as_tool
 
 __all__ = [
@@ -74,7 +75,9 @@ __all__ = [
     "BadRequestError",
     "ChatCompletion",
     "ChatCompletionChunk",
+    "ChatCompletionStream",
     "ChatResponse",
+    "ChatStream",
     "Citation",
     "ClientClosedError",
     "ClientConfig",
