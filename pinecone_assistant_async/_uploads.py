@@ -232,6 +232,13 @@ async def prepare(
         raise InvalidTypeError("open the file in binary mode ('rb'), not text mode")
     if hasattr(source, "read"):
         stream: Any = source
+        if getattr(stream, "closed", False) is True:
+            raise InvalidInputError(f"the file object for {name!r} is closed")
+        readable = getattr(stream, "readable", None)
+        if callable(readable) and not readable():
+            raise InvalidTypeError(
+                f"the file object for {name!r} is not open for reading; open it with 'rb'"
+            )
         seekable = bool(getattr(stream, "seekable", lambda: False)())
         if seekable:
             start = await anyio.to_thread.run_sync(stream.tell)
