@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import RawTestServer
+from aiohttp.test_utils import TestServer
 
 from pinecone_assistant_async import AssistantClient, RetryPolicy
 from pinecone_assistant_async.testing import Emulator
@@ -61,7 +61,9 @@ class LocalServer:
     def __init__(self, responder: Responder) -> None:
         self._responder = responder
         self.seen: list[web.Request] = []
-        self._server = RawTestServer(self._handle, host="127.0.0.1")
+        app = web.Application(client_max_size=1024**3)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._server = TestServer(app, host="127.0.0.1")
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.seen.append(request)
