@@ -50,7 +50,7 @@ class Sizes:
     big_file_mb: int
     import_repeats: int
     rounds: int
-    """How many times each (scenario, client) pair runs, interleaved; the table shows medians."""
+    """How many times each (scenario, client) pair runs, interleaved; the table shows the best."""
 
     @classmethod
     def full(cls) -> Sizes:
