@@ -27,6 +27,15 @@ from typing import Any
 
 import anyio
 
+try:
+    import rich  # noqa: F401  (the 'cli' extra; everything below prints through it)
+except ModuleNotFoundError:  # pragma: no cover - depends on the install
+    sys.stderr.write(
+        "error: the command-line tool needs the 'cli' extra: "
+        "pip install 'pinecone-assistant-async[cli]'\n"
+    )
+    raise SystemExit(1) from None
+
 from .._version import __version__
 from ..client import AssistantClient
 from ..errors import PineconeError
