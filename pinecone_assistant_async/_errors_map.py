@@ -101,6 +101,8 @@ def status_error(
     secret: str | None,
 ) -> APIStatusError:
     """The typed error for an error response."""
+    if secret and secret.encode() in raw:
+        raw = raw.replace(secret.encode(), b"[redacted]")  # a body that echoes the key
     code, message, body = _parse_body(status, raw)
     message = redact(message, secret)
     cls = error_class_for_status(status)

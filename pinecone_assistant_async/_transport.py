@@ -195,9 +195,11 @@ class Transport:
             return model.model_validate_json(body)
         except ValidationError as exc:
             detail = redact(_first_problem(exc), self.config.api_key)
-            raise ResponseDecodeError(
-                f"unexpected response body for {method} {url}: {detail}", method=method, url=url
-            ) from None
+        # Raised outside the except block: the ValidationError (which quotes the body, and
+        # with it anything the body echoed) must not ride along as __context__.
+        raise ResponseDecodeError(
+            f"unexpected response body for {method} {url}: {detail}", method=method, url=url
+        )
 
     @asynccontextmanager
     async def stream(
