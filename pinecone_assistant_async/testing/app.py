@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .wire import write_reply
 __all__ = ["Core", "Ctx", "Handler", "build_app", "dispatch"]
 
 VERSION_HEADER = "X-Pinecone-Api-Version"
+log = logging.getLogger("pinecone_assistant_async.testing")
 
 
 @dataclass
@@ -152,9 +154,14 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
                 reply = await handler(ctx)
             except ApiError as exc:
                 reply = _error(exc.status, exc.message, exc.code, version, basic_errors)
+            except Exception:
+                # An emulator bug: answer like the service's 500 and leave a trace in the log.
+                log.exception("emulator handler failed on %s %s", request.method, request.path)
+                reply = _error(500, "Internal server error", None, version, basic_errors)
         elif recorded is not None and reply is not None:
             recorded.body_size = await _drain(request)
-        assert reply is not None
+        if reply is None:  # unreachable: every branch above answers
+            reply = _error(500, "Internal server error", None, version, basic_errors)
         if recorded is not None:
             recorded.status = reply.status
         if reply.status >= 400:

@@ -109,21 +109,24 @@ async def _read_form(ctx: Ctx) -> tuple[str, bytes, str | None]:
     """(file name, file bytes, metadata text) from the multipart body."""
     if not ctx.request.headers.get("Content-Type", "").lower().startswith("multipart/"):
         raise ApiError(400, "Expected a multipart/form-data body with a 'file' field")
-    reader = await ctx.request.multipart()
     name: str | None = None
     content: bytes | None = None
     metadata: str | None = None
-    while True:
-        part = await reader.next()
-        if part is None:
-            break
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file":
-            name = part.filename
-            content = bytes(await part.read(decode=False))
-        elif part.name == "metadata":
-            metadata = await part.text()
+    try:
+        reader = await ctx.request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "file":
+                name = part.filename
+                content = bytes(await part.read(decode=False))
+            elif part.name == "metadata":
+                metadata = await part.text()
+    except (ValueError, AssertionError, LookupError) as exc:
+        raise ApiError(400, f"Malformed multipart body: {exc}") from None
     if content is None:
         raise ApiError(400, "Missing 'file' field in the multipart body")
     if not name:

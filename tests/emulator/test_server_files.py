@@ -8,7 +8,7 @@ import json
 import aiohttp
 import pytest
 
-from pinecone_assistant_async.testing import Emulator
+from pinecone_assistant_async.testing import Emulator, routes_files
 from tests.conftest import Api, EmulatorFactory, api_for
 
 pytestmark = pytest.mark.anyio
@@ -285,3 +285,24 @@ def _form(name: str, content: bytes, metadata: dict[str, object] | None) -> aioh
     if metadata is not None:
         form.add_field("metadata", json.dumps(metadata))
     return form
+
+
+async def test_malformed_multipart_is_400(api: Api) -> None:
+    await api.create_ready("docs")
+    headers = {"Content-Type": "multipart/form-data; boundary=XYZ"}
+    status, body = await api.call("POST", "/files/docs", data=b"garbage", headers=headers)
+    assert (status, body["error"]["code"]) == (400, "INVALID_ARGUMENT")
+
+
+async def test_an_emulator_bug_is_a_logged_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await api.create_ready("docs")
+
+    def broken(name: str, content: bytes) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(routes_files, "extract_pages", broken)
+    status, body = await api.upload("docs", "a.txt", TEXT, expect=None)
+    assert (status, body["error"]["code"]) == (500, "UNKNOWN")
+    assert "emulator handler failed" in caplog.text
