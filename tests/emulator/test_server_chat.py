@@ -204,3 +204,14 @@ async def test_alignment_scores_and_422s(api: Api) -> None:
         "POST", "/evaluation/metrics/alignment", json=body, headers={"Api-Key": "bad"}
     )
     assert (status, set(err)) == (401, {"message"})
+
+
+async def test_highlights_on_request(api: Api) -> None:
+    await _ready(api)
+    body = {"messages": QUESTION, "include_highlights": True}
+    _, reply = await api.call("POST", "/chat/docs", json=body, expect=200)
+    highlights = [r["highlight"] for c in reply["citations"] for r in c["references"]]
+    assert highlights
+    assert all(h["type"] == "text" and h["content"] for h in highlights)
+    _, plain = await api.call("POST", "/chat/docs", json={"messages": QUESTION}, expect=200)
+    assert all(r.get("highlight") is None for c in plain["citations"] for r in c["references"])
