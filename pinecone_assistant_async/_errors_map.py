@@ -100,10 +100,13 @@ def status_error(
     url: str,
     secret: str | None,
 ) -> APIStatusError:
-    """The typed error for an error response."""
+    """The typed error for an error response (a redirect counts as one: none is followed)."""
     if secret and secret.encode() in raw:
         raw = raw.replace(secret.encode(), b"[redacted]")  # a body that echoes the key
     code, message, body = _parse_body(status, raw)
+    if 300 <= status < 400:
+        location = headers.get("Location") or "an unnamed location"
+        message = f"HTTP {status}: a redirect to {location}, not followed"
     message = redact(message, secret)
     cls = error_class_for_status(status)
     common: dict[str, Any] = {

@@ -334,6 +334,7 @@ class Transport:
                 headers=headers,
                 timeout=self._unary_timeout,
                 proxy=self.config.proxy,
+                allow_redirects=False,  # the Api-Key header would follow to any host
             ) as resp:
                 raw = await resp.read()
                 status, response_headers = resp.status, resp.headers
@@ -345,7 +346,7 @@ class Transport:
         logger.debug(
             "%s %s -> %d in %.1f ms", method, url, status, (anyio.current_time() - started) * 1e3
         )
-        if status >= 400:
+        if status >= 300:
             raise status_error(
                 status, raw, response_headers, method=method, url=url, secret=self.config.api_key
             )
@@ -363,12 +364,13 @@ class Transport:
                 headers=headers,
                 timeout=self._stream_timeout,
                 proxy=self.config.proxy,
+                allow_redirects=False,
             )
         except _TRANSPORT_ERRORS as exc:
             raise connection_error(
                 exc, method=method, url=url, secret=self.config.api_key
             ) from None
-        if resp.status >= 400:
+        if resp.status >= 300:
             try:
                 raw = await resp.read()
             except _TRANSPORT_ERRORS:
