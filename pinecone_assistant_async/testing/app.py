@@ -29,7 +29,7 @@ from .versions import (
     VersionFeatures,
     features,
 )
-from .wire import write_reply
+from .wire import REQUEST_ID_HEADER, write_reply
 
 __all__ = ["Core", "Ctx", "Handler", "build_app", "dispatch"]
 
@@ -94,9 +94,13 @@ class Ctx:
 Handler = Callable[[Ctx], Awaitable[Reply]]
 
 
-def _request_id(core: Core, control: Control | None) -> str:
+def _request_id(core: Core, request: web.Request, control: Control | None) -> str:
+    """The control's `request_id`, else the one the client sent (echoed), else a new one."""
     if control is not None and control.request_id:
         return control.request_id
+    sent = request.headers.get(REQUEST_ID_HEADER)
+    if sent:
+        return sent
     if core.instant:
         return f"emu-{next(core.ids)}"
     return uuid.uuid4().hex
@@ -139,7 +143,7 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
                 control = core.faults.resolve(request.method, request.path, header)
         except ControlError as exc:
             reply = _error(400, f"Invalid {CONTROL_HEADER} header: {exc}", None, version, False)
-        rid = _request_id(core, control)
+        rid = _request_id(core, request, control)
         recorded = _record(core, request, version, rid) if core.record else None
         if recorded is not None and control is not None and control.transient:
             recorded.fault = control.describe()

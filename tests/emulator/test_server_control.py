@@ -41,6 +41,9 @@ async def test_every_response_has_a_request_id_and_it_can_be_set(api: Api) -> No
     async with api.session.get("/assistant/assistants/missing") as resp:
         assert resp.status == 404
         assert len(resp.headers["x-pinecone-request-id"]) >= 8
+    echo = {"X-Pinecone-Request-Id": "mine-1"}
+    async with api.session.get("/assistant/assistants", headers=echo) as resp:
+        assert resp.headers["x-pinecone-request-id"] == "mine-1"
 
 
 async def test_create_initializing_then_ready(api: Api, emulator: Emulator) -> None:
