@@ -92,6 +92,14 @@ class BulkUploadReport:
     _bytes_done: int = field(default=0, repr=False)
     _bytes_sent: int = field(default=0, repr=False)
 
+    def begin(self, assistant: str, keys: list[str], bytes_total: int) -> None:
+        """Start the clock on a run over ``keys`` (``upload_many`` calls this once)."""
+        self.assistant = assistant
+        self._keys = keys
+        self.files_total = len(keys)
+        self.bytes_total = bytes_total
+        self.started_at = anyio.current_time()
+
     def record(self, result: FileResult) -> None:
         """Add one file's result (``upload_many`` calls this as each file finishes)."""
         self.results.append(result)

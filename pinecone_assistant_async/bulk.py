@@ -88,7 +88,6 @@ class _Run:
     report: BulkUploadReport
     ids: dict[str, str]
     metadata: MetadataArg
-    strategy: IdStrategy
     skip_unchanged: bool
     retry_failed: bool
     multimodal: bool
@@ -98,7 +97,7 @@ class _Run:
     on_progress: ProgressCallback | None
     existing: dict[str, AssistantFile] = field(default_factory=dict)
     claimed: dict[str, str] = field(default_factory=dict)
-    stop: BaseException | None = None
+    stop: Exception | None = None
 
 
 def _check_options(concurrency: object, file_retries: object, strategy: object) -> None:
@@ -296,13 +295,9 @@ async def upload_many(
         sources, include=include, exclude=exclude, include_hidden=include_hidden
     )
     ids = _ids(items, id_strategy)
-    report.assistant = assistant
-    report.files_total = len(items)
-    report.bytes_total = sum(item.size or 0 for item in items)
-    report._keys = [item.key for item in items]
-    report.started_at = anyio.current_time()
-    run = _Run(files, assistant, report, ids, metadata, id_strategy, skip_unchanged,
-               retry_failed, multimodal, wait, timeout, file_retries, on_progress)
+    report.begin(assistant, [item.key for item in items], sum(item.size or 0 for item in items))
+    run = _Run(files, assistant, report, ids, metadata, skip_unchanged, retry_failed, multimodal,
+               wait, timeout, file_retries, on_progress)
     try:
         if skip_unchanged:
             run.existing = await _existing(files, assistant)
@@ -321,11 +316,11 @@ async def upload_many(
         raise
     finally:
         report.finished_at = anyio.current_time()
+    report.aborted_by = run.stop
     if isinstance(run.stop, PineconeError):
-        report.aborted_by = run.stop
         raise BulkUploadError(f"bulk upload aborted: {run.stop}", report=report) from run.stop
     if run.stop is not None:
-        raise run.stop
+        raise run.stop  # the on_progress callback's own exception
     return report
 
 

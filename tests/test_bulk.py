@@ -90,9 +90,9 @@ def test_path_ids_are_deterministic_valid_and_distinct() -> None:
     assert path_file_id("y/" * 200 + "end.txt").split("-")[-3:-1] == ["end", "txt"]
 
 
-def test_report_counts_bytes_and_failures() -> None:
-    report = BulkUploadReport(assistant="a", files_total=10, bytes_total=100)
-    report._keys = [f"k{i}" for i in range(10)]
+async def test_report_counts_bytes_and_failures() -> None:
+    report = BulkUploadReport()
+    report.begin("a", [f"k{i}" for i in range(10)], 100)
     report.record(FileResult("k0", "i0", FileOutcome.AVAILABLE, 10))
     report.record(FileResult("k1", "i1", FileOutcome.SKIPPED, 20, reason="unchanged"))
     report.record(FileResult("k2", "i2", FileOutcome.UPLOADED, None))
@@ -101,7 +101,8 @@ def test_report_counts_bytes_and_failures() -> None:
     assert report.counts == {"available": 1, "uploaded": 1, "skipped": 1, "failed": 7,
                              "pending": 0}
     assert report.bytes_done == 65 and report.bytes_uploaded == 10
-    assert report.pending == [] and not report.complete  # never started nor finished
+    assert report.pending == [] and not report.complete  # not finished yet
+    assert report.files_total == 10 and report.elapsed >= 0
     progress = report.progress()
     assert (progress.files_done, progress.failed, progress.skipped) == (10, 7, 1)
     with pytest.raises(BulkUploadError, match=r"7 file\(s\) failed: k3: bad 3; .*\(and 2 more\)"):
@@ -376,6 +377,7 @@ async def test_a_raising_progress_callback_stops_the_run(
         )
     assert 5 <= len(report.results) < 30 and not report.complete
     assert len(report.results) + len(report.pending) == 30
+    assert isinstance(report.aborted_by, RuntimeError) and not report.cancelled
 
 
 async def test_transient_failures_get_whole_file_retries(
