@@ -80,7 +80,7 @@ async def write_reply(
     resp.content_type = content_type
     resp.content_length = len(body)
     await resp.prepare(request)
-    sent = await _write_pieces(request, resp, [body], fragment, cut, control)
+    sent = await _write_pieces(request, resp, [body], control, collect=hook is not None)
     if hook is not None:
         _observe(hook, request, reply.status, content_type, sent, version, headers, control)
     if cut is None:
@@ -131,7 +131,7 @@ async def _write_stream(
     if batch and fragment is None and cut is None and stall is None:
         # Instant mode: events go out in ~32 KiB writes instead of one write per event.
         pieces = _batched(pieces, 32 * 1024)
-    sent = await _write_pieces(request, resp, pieces, fragment, cut, control)
+    sent = await _write_pieces(request, resp, pieces, control, collect=hook is not None)
     if hook is not None:
         _observe(hook, request, reply.status, "text/event-stream", sent, version, headers, control)
     if cut is None:
@@ -158,29 +158,38 @@ async def _write_pieces(
     request: web.Request,
     resp: web.StreamResponse,
     pieces: list[bytes],
-    fragment: int | None,
-    cut: int | None,
     control: Control | None,
+    *,
+    collect: bool,
 ) -> bytes:
-    """Write the pieces (SSE events or one body), in `fragment`-byte writes, up to `cut` bytes."""
+    """Write the pieces (SSE events or one body) with the write-time faults of `control`:
+    `fragment`-byte writes, a stall after `stall_after` pieces, an abort after `cut_after`
+    bytes. Returns what was written when `collect` is set (for the response hook)."""
+    fragment = control.fragment if control is not None else None
+    cut = control.cut_after if control is not None else None
     stall_after = control.stall_after if control is not None else None
-    sent = bytearray()
+    stall = control.stall if control is not None else 0.0
+    written = 0
+    kept: list[bytes] = []
     for number, piece in enumerate(pieces):
-        if stall_after is not None and control is not None and number == stall_after:
-            await asyncio.sleep(control.stall)
-        if cut is not None and len(sent) + len(piece) >= cut:
-            piece = piece[: cut - len(sent)]
+        if number == stall_after:
+            await asyncio.sleep(stall)
+        if cut is not None and written + len(piece) >= cut:
+            piece = piece[: cut - written]
             await _write(resp, piece, fragment)
-            sent += piece
+            if collect:
+                kept.append(piece)
             await _abort(request)
-            return bytes(sent)
+            return b"".join(kept)
         await _write(resp, piece, fragment)
-        sent += piece
-    if stall_after is not None and control is not None and stall_after >= len(pieces):
-        await asyncio.sleep(control.stall)
+        written += len(piece)
+        if collect:
+            kept.append(piece)
+    if stall_after is not None and stall_after >= len(pieces):
+        await asyncio.sleep(stall)
     if cut is not None:
         await _abort(request)
-    return bytes(sent)
+    return b"".join(kept)
 
 
 async def _write(resp: web.StreamResponse, data: bytes, fragment: int | None) -> None:
