@@ -160,13 +160,15 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("assistant")
     p.add_argument("question")
     p.add_argument("--model", default="gpt-4o", help="the model (gpt-4o)")
-    p.add_argument("--filter", type=json_object, help="a metadata filter on files (JSON)")
+    p.add_argument("--filter", type=json_object, metavar="JSON",
+                   help="a metadata filter on files")
     p.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     p.set_defaults(command=Command(chat))
     p = groups.add_parser("context", parents=[common], help="retrieve context snippets")
     p.add_argument("assistant")
     p.add_argument("query")
-    p.add_argument("--filter", type=json_object, help="a metadata filter on files (JSON)")
+    p.add_argument("--filter", type=json_object, metavar="JSON",
+                   help="a metadata filter on files")
     p.add_argument("--top-k", type=count, help="number of snippets (1-64)")
     p.add_argument("--snippet-size", type=count, help="tokens per snippet (512-8192)")
     p.set_defaults(command=Command(context))

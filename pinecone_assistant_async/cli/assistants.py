@@ -67,10 +67,11 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
                          parents=[common])
     p.add_argument("name")
     p.add_argument("--instructions", help="system instructions for the assistant")
-    p.add_argument("--metadata", type=json_object, help="a JSON object")
+    p.add_argument("--metadata", type=json_object, metavar="JSON", help="a JSON object")
     p.add_argument("--region", choices=("us", "eu"), default="us")
     p.add_argument("--no-wait", action="store_true", help="return without waiting for Ready")
-    p.add_argument("--timeout", type=seconds, default=300.0, help="seconds to wait (300)")
+    p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
+                   help="seconds to wait (300)")
     p.set_defaults(command=Command(create))
     p = verbs.add_parser("describe", help="show one assistant", parents=[common])
     p.add_argument("name")
@@ -78,5 +79,6 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     p = verbs.add_parser("delete", help="delete an assistant and its files", parents=[common])
     p.add_argument("name")
     p.add_argument("--no-wait", action="store_true", help="return without waiting")
-    p.add_argument("--timeout", type=seconds, default=300.0, help="seconds to wait (300)")
+    p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
+                   help="seconds to wait (300)")
     p.set_defaults(command=Command(delete))

@@ -170,25 +170,28 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
         description="Upload files and directories concurrently. Re-running skips what the "
         "assistant already holds unchanged. Exit status 1 when a file failed.",
     )
-    p.add_argument("assistant")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--concurrency", type=count, default=16, help="files in flight (16)")
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files and directories")
+    p.add_argument("--concurrency", type=count, default=16, metavar="N",
+                   help="files in flight (16)")
     p.add_argument("--include", action="append", metavar="GLOB",
                    help="only files matching (repeatable; '*.md', 'docs/**/*.txt')")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching")
     p.add_argument("--hidden", action="store_true", help="include dot files and directories")
-    p.add_argument("--metadata", type=json_object, help="a JSON object set on every file")
+    p.add_argument("--metadata", type=json_object, metavar="JSON",
+                   help="a JSON object set on every file")
     p.add_argument("--id-strategy", choices=("path", "content"), default="path",
                    help="file ids from relative paths (default) or from content hashes")
     p.add_argument("--no-skip", action="store_true", help="send files even if unchanged")
     p.add_argument("--retry-failed", action="store_true",
                    help="re-send files whose identical content failed processing before")
     p.add_argument("--no-wait", action="store_true", help="do not wait until Available")
-    p.add_argument("--timeout", type=seconds, default=600.0, help="seconds per file (600)")
+    p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
+                   help="seconds per file (600)")
     p.set_defaults(command=Command(upload))
     p = verbs.add_parser("list", help="list an assistant's files", parents=[common])
     p.add_argument("assistant")
-    p.add_argument("--filter", type=json_object, help="a metadata filter (JSON)")
+    p.add_argument("--filter", type=json_object, metavar="JSON", help="a metadata filter")
     p.set_defaults(command=Command(list_))
     p = verbs.add_parser("delete", help="delete files by id", parents=[common])
     p.add_argument("assistant")
