@@ -88,20 +88,24 @@ class RawAdapter:
         first = 0.0
         chunks = 0
         ended = False
+        buffer = b""
         async with self.session.post(url, json=body) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"stream -> {resp.status}: {(await resp.read())[:200]!r}")
-            async for line in resp.content:
-                if not line.startswith(b"data:"):
-                    continue
-                event = json.loads(line[5:])
-                kind = event.get("type")
-                if kind == "content_chunk":
-                    if not chunks:
-                        first = time.perf_counter() - started
-                    chunks += 1
-                elif kind == "message_end":
-                    ended = True
+            # The simplest parse that works for this server's streams (LF line ends, one
+            # "data:" line per event): split the reads on blank lines; no CR, no comments.
+            async for data in resp.content.iter_any():
+                *events, buffer = (buffer + data).split(b"\n\n")
+                for event in events:
+                    if not event.startswith(b"data:"):
+                        continue
+                    kind = json.loads(event[5:]).get("type")
+                    if kind == "content_chunk":
+                        if not chunks:
+                            first = time.perf_counter() - started
+                        chunks += 1
+                    elif kind == "message_end":
+                        ended = True
         if not ended:
             raise RuntimeError("stream ended without message_end")
         return chunks, first

@@ -110,7 +110,8 @@ async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapt
 
 
 async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
-    """c. A chat stream of ``stream_chunks`` content chunks: chunks/s and time to first.
+    """c. A chat stream of ``stream_chunks`` content chunks: chunks/s (counted from the first
+    chunk to the end, so that it is the client's reading rate) and time to first chunk.
 
     The emulator builds such a stream whole before its first byte, so its time to first
     chunk is mostly the server's; ``ttfc_short_ms`` (median over ``short_streams`` streams
@@ -127,7 +128,7 @@ async def chat_stream(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) 
             elapsed = time.perf_counter() - started
             if chunks != sizes.stream_chunks:
                 raise RuntimeError(f"expected {sizes.stream_chunks} chunks, got {chunks}")
-            rates.append(chunks / elapsed)
+            rates.append(chunks / max(elapsed - first, 1e-9))  # from the first chunk on
             firsts.append(first)
     shorts = []
     for _ in range(sizes.short_streams):
