@@ -44,6 +44,13 @@ def _positive(name: str, value: float | None, *, allow_none: bool = False) -> No
         raise InvalidInputError(f"{name} must be a positive number of seconds, got {value!r}")
 
 
+def _count(name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise InvalidInputError(f"{name} must be >= {minimum}, got {value}")
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """When and how failed requests are retried.
@@ -78,10 +85,10 @@ class RetryPolicy:
         _positive("initial_backoff", self.initial_backoff)
         _positive("max_backoff", self.max_backoff)
         _positive("max_retry_after", self.max_retry_after)
-        if not 0 <= self.budget_ratio <= 10:
+        ratio = self.budget_ratio
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:
             raise InvalidInputError("budget_ratio must be between 0 and 10")
-        if self.budget_burst < 0:
-            raise InvalidInputError("budget_burst must be >= 0")
+        _count("budget_burst", self.budget_burst, 0)
         object.__setattr__(self, "retry_statuses", frozenset(self.retry_statuses))
 
     @classmethod
@@ -122,10 +129,8 @@ class ConnectionLimits:
     keepalive: float = 15.0
 
     def __post_init__(self) -> None:
-        if self.max_connections < 1:
-            raise InvalidInputError("max_connections must be >= 1")
-        if self.per_host < 0:
-            raise InvalidInputError("per_host must be >= 0")
+        _count("max_connections", self.max_connections, 1)
+        _count("per_host", self.per_host, 0)
         _positive("keepalive", self.keepalive)
 
 
