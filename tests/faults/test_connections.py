@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from pinecone_assistant_async import (
     APIConnectionError,
     APITimeoutError,
     AssistantClient,
+    ConnectionLimits,
     RetryPolicy,
     ServerError,
     Timeouts,
@@ -281,3 +283,24 @@ async def test_a_create_whose_answer_is_cut_is_not_sent_twice(docs: Emulator) ->
         landed = await client.assistants.describe("second")  # it did land: why no retry
     assert landed.name == "second"
     assert docs.count(method="POST", path=ASSISTANTS) == 1
+
+
+async def test_a_cancelled_call_frees_the_only_pool_slot(docs: Emulator) -> None:
+    docs.add_fault("delay=2;times=1", path=DOCS, method="GET")
+    async with docs.client(limits=ConnectionLimits(max_connections=1)) as client:
+        with anyio.move_on_after(0.2) as scope:
+            await client.assistants.describe("docs")
+        assert scope.cancelled_caught
+        assert in_use(client) == 0
+        with anyio.fail_after(1.5):  # well before the slow answer would have come
+            assistant = await client.assistants.describe("docs")
+    assert assistant.name == "docs"
+
+
+async def test_slow_headers_on_a_stream_hit_its_opening_deadline(docs: Emulator) -> None:
+    docs.add_fault("delay=2", path="^/assistant/chat/docs$", method="POST")
+    async with docs.client(retry=FAST) as client:
+        with pytest.raises(APITimeoutError, match=r"^no answer within 0\.3s: POST "):
+            async with client.chat_stream("docs", "q", timeout=0.3):
+                pytest.fail("no headers arrive within the deadline")
+        assert in_use(client) == 0

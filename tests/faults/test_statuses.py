@@ -149,3 +149,16 @@ async def test_a_conflict_is_never_retried_even_on_a_safe_request(docs: Emulator
         with pytest.raises(ConflictError):
             await client.assistants.describe("docs")
     assert docs.count(method="GET", path=DOCS) == 1
+
+
+@pytest.mark.parametrize(("status", "cls"), [(418, APIStatusError), (599, ServerError)])
+async def test_a_status_no_spec_lists_still_maps_and_is_not_retried(
+    docs: Emulator, status: int, cls: type[APIStatusError]
+) -> None:
+    docs.add_fault(f"status={status};code=ODD;message=odd", path=DOCS, method="GET")
+    async with docs.client(retry=FAST) as client:
+        with pytest.raises(APIStatusError) as info:
+            await client.assistants.describe("docs")
+    assert type(info.value) is cls
+    assert (info.value.status, info.value.code, info.value.message) == (status, "ODD", "odd")
+    assert docs.count(path=DOCS) == 1
