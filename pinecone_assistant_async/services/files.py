@@ -27,7 +27,7 @@ from .._validation import (
     check_timeout,
 )
 from ..bulk import upload_many
-from ..errors import FileProcessingError
+from ..errors import FileProcessingError, InvalidTypeError
 from ..models import AssistantFile, FileList, FileStatus, Operation
 from .operations import OperationsService
 
@@ -197,7 +197,7 @@ class FilesService:
         meta = check_json_object(metadata, "metadata")
         timeout = check_timeout(timeout)
         if not isinstance(multimodal, bool):
-            raise TypeError("multimodal must be a bool")
+            raise InvalidTypeError(f"multimodal must be a bool, got {type(multimodal).__name__}")
         old_api = self._t.config.api_version.startswith("2025")
         prepared = await prepare(
             source, file_name=file_name, metadata=meta, metadata_in_form=not old_api

@@ -89,11 +89,6 @@ CALLS = [
         lambda c: c.files.upload("docs", b"x", file_name="a.txt", multimodal="yes"),
         WRONG_TYPE,
         "multimodal",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="services/files.py raises a bare TypeError('multimodal must be a bool'); "
-            "it should raise InvalidTypeError (a PineconeError) like every other check",
-        ),
     ),
 ]
 
