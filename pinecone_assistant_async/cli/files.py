@@ -175,7 +175,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("--concurrency", type=count, default=16, metavar="N",
                    help="files in flight (16)")
     p.add_argument("--include", action="append", metavar="GLOB",
-                   help="only files matching (repeatable; '*.md', 'docs/**/*.txt')")
+                   help="only files matching, relative to each directory (repeatable; "
+                        "'*.md', 'guides/**/*.txt')")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching")
     p.add_argument("--hidden", action="store_true", help="include dot files and directories")
     p.add_argument("--metadata", type=json_object, metavar="JSON",
