@@ -7,6 +7,7 @@
 The embedded emulator lives in ``pinecone_assistant_async.testing`` and is not imported here.
 """
 
+from ._bulk_report import BulkProgress, BulkUploadError, BulkUploadReport, FileOutcome, FileResult
 from ._pagination import Page
 from ._version import __version__
 from .client import AssistantClient
@@ -73,6 +74,9 @@ __all__ = [
     "AssistantTool",
     "AuthenticationError",
     "BadRequestError",
+    "BulkProgress",
+    "BulkUploadError",
+    "BulkUploadReport",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionStream",
@@ -84,7 +88,9 @@ __all__ = [
     "ConflictError",
     "ConnectionLimits",
     "ContextResponse",
+    "FileOutcome",
     "FileProcessingError",
+    "FileResult",
     "FileStatus",
     "InvalidInputError",
     "InvalidTypeError",

@@ -162,7 +162,7 @@ async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: s
             chunks = chunk_pages(fid, found)
             pages = len(found)
         except ExtractionError as exc:
-            failure = f"File processing failed: {exc}"
+            failure = str(exc)  # ExtractionError messages carry the service's prefix already
     rec, op = ctx.store.put_file(
         owner,
         file_id=fid,
