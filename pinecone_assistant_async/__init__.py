@@ -4,14 +4,19 @@
 >>> async with AssistantClient() as client:          # doctest: +SKIP
 ...     reply = await client.chat("docs", "What is in the handbook?")
 
-The embedded emulator lives in ``pinecone_assistant_async.testing`` and is not imported here.
+The errors are imported with the package; every other public name is loaded on first use
+(PEP 562), so ``import pinecone_assistant_async`` stays cheap for command-line tools and
+cold starts, and the first ``AssistantClient(...)`` pays for aiohttp and the models. Type
+checkers see ordinary imports. The embedded emulator (``pinecone_assistant_async.testing``)
+and the command-line tool are never imported here.
 """
 
-from ._bulk_report import BulkProgress, BulkUploadError, BulkUploadReport, FileOutcome, FileResult
-from ._pagination import Page
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .client import AssistantClient
-from .config import ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
 from .errors import (
     APIConnectionError,
     APIError,
@@ -40,24 +45,83 @@ from .errors import (
     UploadNotReplayableError,
     WaitTimeoutError,
 )
-from .handle import AssistantHandle
-from .models import (
-    AlignmentResult,
-    Assistant,
-    AssistantFile,
-    AssistantStatus,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatResponse,
-    Citation,
-    ContextResponse,
-    FileStatus,
-    Message,
-    Operation,
-    OperationStatus,
-)
-from .streaming import ChatCompletionStream, ChatStream
-from .tools import AssistantTool, as_tool
+
+if TYPE_CHECKING:
+    from ._bulk_report import (
+        BulkProgress,
+        BulkUploadError,
+        BulkUploadReport,
+        FileOutcome,
+        FileResult,
+    )
+    from ._pagination import Page
+    from .client import AssistantClient
+    from .config import ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
+    from .handle import AssistantHandle
+    from .models import (
+        AlignmentResult,
+        Assistant,
+        AssistantFile,
+        AssistantStatus,
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatResponse,
+        Citation,
+        ContextResponse,
+        FileStatus,
+        Message,
+        Operation,
+        OperationStatus,
+    )
+    from .streaming import ChatCompletionStream, ChatStream
+    from .tools import AssistantTool, as_tool
+
+# public name -> the module that defines it, imported when the name is first used
+_LAZY = {
+    "AlignmentResult": ".models",
+    "Assistant": ".models",
+    "AssistantClient": ".client",
+    "AssistantFile": ".models",
+    "AssistantHandle": ".handle",
+    "AssistantStatus": ".models",
+    "AssistantTool": ".tools",
+    "BulkProgress": "._bulk_report",
+    "BulkUploadError": "._bulk_report",
+    "BulkUploadReport": "._bulk_report",
+    "ChatCompletion": ".models",
+    "ChatCompletionChunk": ".models",
+    "ChatCompletionStream": ".streaming",
+    "ChatResponse": ".models",
+    "ChatStream": ".streaming",
+    "Citation": ".models",
+    "ClientConfig": ".config",
+    "ConnectionLimits": ".config",
+    "ContextResponse": ".models",
+    "FileOutcome": "._bulk_report",
+    "FileResult": "._bulk_report",
+    "FileStatus": ".models",
+    "Message": ".models",
+    "Operation": ".models",
+    "OperationStatus": ".models",
+    "Page": "._pagination",
+    "RetryPolicy": ".config",
+    "Timeouts": ".config",
+    "as_tool": ".tools",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "APIConnectionError",

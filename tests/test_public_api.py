@@ -10,15 +10,22 @@ import pinecone_assistant_async as package
 
 
 def test_all_is_complete_and_importable() -> None:
-    public = {
-        name
-        for name, value in vars(package).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(package.__all__) | {"annotations"}
     for name in package.__all__:
-        assert hasattr(package, name), name
+        assert getattr(package, name) is not None, name
+    ours = {
+        name
+        for name in dir(package)
+        if not name.startswith("_")
+        and not isinstance(getattr(package, name), types.ModuleType)
+        and getattr(getattr(package, name), "__module__", "").startswith(package.__name__)
+    }
+    assert ours <= set(package.__all__)
+    assert set(package._LAZY) <= set(package.__all__)
     assert len(package.__all__) == len(set(package.__all__))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    assert not hasattr(package, "NoSuchThing")
 
 
 def test_importing_the_package_leaves_the_emulator_cli_and_extras_out() -> None:
