@@ -146,8 +146,9 @@ async def test_cancelling_a_wait_leaves_the_client_usable(
             await client.assistants.create("slow", timeout=60)
         assert scope.cancelled_caught
         assert in_use(client) == 0
+        await anyio.sleep(0.1)  # a poll already on the wire may still reach the server
         polls = emu.count(method="GET", path="^/assistant/assistants/slow$")
-        await anyio.sleep(0.2)
+        await anyio.sleep(0.5)  # the wait polled every <= 0.2 s before it was cancelled
         assert emu.count(method="GET", path="^/assistant/assistants/slow$") == polls  # stopped
         with anyio.fail_after(5):
             described = await client.assistants.describe("slow")
