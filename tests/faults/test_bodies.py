@@ -3,6 +3,8 @@ unknown fields, missing optional fields, unknown enum values and unknown chunk t
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aiohttp import web
 
@@ -157,7 +159,7 @@ async def test_missing_optional_fields_are_none() -> None:
 
 
 async def test_minimal_file_and_operation_bodies_decode() -> None:
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         "/assistant/assistants/docs": {"name": "docs", "status": "Ready", "host": "SELF"},
         "/assistant/files/docs": {"files": [{"id": "f1", "name": "a.txt"}]},
         "/assistant/operations/docs/op1": {

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type, dict-item, call-overload"
+# (the calls below pass wrong types on purpose)
 """Nonsense from callers: every bad argument raises a PineconeError that is also a ValueError or
 TypeError, with a message naming the argument, before any request is sent."""
 
