@@ -57,9 +57,26 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
 
 
+def _is_deadline(exc: BaseException) -> bool:
+    """A timeout from the call's total deadline (not a connect or idle timeout)."""
+    timeouts = (TimeoutError, asyncio.TimeoutError)
+    return isinstance(exc, timeouts) and not isinstance(exc, aiohttp.ConnectionTimeoutError)
+
+
 def path_segment(value: str) -> str:
     """Quote one URL path segment."""
     return quote(value, safe="")
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """When a call must be over (``at``, on anyio's clock) and the budget it was given."""
+
+    at: float
+    seconds: float
+
+    def remaining(self) -> float:
+        return self.at - anyio.current_time()
 
 
 @dataclass(frozen=True)
@@ -179,9 +196,9 @@ class Transport:
         if data is not None:
             headers = {**headers, "Content-Type": "application/json"}
 
-        async def attempt() -> RawResponse:
+        async def attempt(deadline: _Deadline | None) -> RawResponse:
             payload = await body() if body is not None else data
-            return await self._send(method, url, params, payload, headers)
+            return await self._send(method, url, params, payload, headers, deadline)
 
         deadline = self.config.timeouts.total if timeout is None else timeout
         return await self._run(attempt, method, url, replay, deadline, assistant)
@@ -223,8 +240,8 @@ class Transport:
             "Accept": "text/event-stream",
         }
 
-        async def attempt() -> aiohttp.ClientResponse:
-            return await self._open_stream(method, url, data, headers)
+        async def attempt(deadline: _Deadline | None) -> aiohttp.ClientResponse:
+            return await self._open_stream(method, url, data, headers, deadline)
 
         deadline = self.config.timeouts.total if timeout is None else timeout
         response = await self._run(attempt, method, url, Replay.SAFE, deadline, assistant)
@@ -244,51 +261,100 @@ class Transport:
 
     async def _run(
         self,
-        attempt: Callable[[], Awaitable[T]],
+        attempt: Callable[[_Deadline | None], Awaitable[T]],
         method: str,
         url: str,
         replay: Replay,
         deadline_s: float | None,
         assistant: str | None,
     ) -> T:
+        """Run ``attempt`` until it succeeds or the policy says stop.
+
+        The first attempt runs directly (no retry machinery on the path every successful call
+        takes); after a retryable failure, tenacity runs the rest. Each attempt gets the
+        absolute deadline and bounds itself with it, and no wait is started that would end
+        past it, so the whole call, retries and waits included, ends by ``deadline_s``.
+        """
+        self.budget.record_attempt()
+        deadline = None
+        if deadline_s is not None:
+            deadline = _Deadline(anyio.current_time() + deadline_s, deadline_s)
+        try:
+            try:
+                return await attempt(deadline)
+            except PineconeError as error:
+                delay = self._retry_delay(error, 1, replay, deadline, method, url)
+                if delay is None:
+                    raise
+                first = error
+            return await self._retry(attempt, first, delay, replay, deadline, method, url)
+        except NotFoundError:
+            if assistant is not None:
+                self.hosts.forget(assistant)
+            raise
+
+    def _retry_delay(
+        self,
+        error: BaseException | None,
+        attempts: int,
+        replay: Replay,
+        deadline: _Deadline | None,
+        method: str,
+        url: str,
+    ) -> float | None:
+        """Seconds to wait before retrying after ``attempts`` attempts, or None to give up."""
         policy = self.config.retry
-        budget = self.budget
-        deadline = None if deadline_s is None else anyio.current_time() + deadline_s
-        next_delay = 0.0
-        last_error: BaseException | None = None
+        if not isinstance(error, PineconeError) or not retryable(error, replay, policy):
+            return None
+        if attempts > policy.max_retries:
+            return None
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > policy.max_retry_after:
+                return None
+            delay = float(retry_after)
+        else:
+            delay = backoff_delay(policy, attempts)
+        if deadline is not None and delay >= deadline.remaining():
+            return None
+        if not self.budget.try_spend():
+            logger.debug("retry budget exhausted; not retrying %s %s", method, url)
+            return None
+        logger.debug(
+            "retrying %s %s after %s (attempt %d, waiting %.3fs)",
+            method,
+            url,
+            type(error).__name__,
+            attempts,
+            delay,
+        )
+        return delay
+
+    async def _retry(
+        self,
+        attempt: Callable[[_Deadline | None], Awaitable[T]],
+        first: PineconeError,
+        delay: float,
+        replay: Replay,
+        deadline: _Deadline | None,
+        method: str,
+        url: str,
+    ) -> T:
+        last: BaseException = first
+        next_delay = delay
 
         def should_retry(state: RetryCallState) -> bool:
-            nonlocal next_delay, last_error
+            nonlocal next_delay, last
             outcome = state.outcome
             error = outcome.exception() if outcome is not None else None
-            if not isinstance(error, PineconeError) or not retryable(error, replay, policy):
+            # tenacity counts from the second attempt: the first ran in _run
+            wait = self._retry_delay(error, state.attempt_number + 1, replay, deadline, method, url)
+            if wait is None or error is None:
                 return False
-            if state.attempt_number > policy.max_retries:
-                return False
-            retry_after = getattr(error, "retry_after", None)
-            if retry_after is not None:
-                if retry_after > policy.max_retry_after:
-                    return False
-                delay = float(retry_after)
-            else:
-                delay = backoff_delay(policy, state.attempt_number)
-            if deadline is not None and anyio.current_time() + delay >= deadline:
-                return False
-            if not budget.try_spend():
-                logger.debug("retry budget exhausted; not retrying %s %s", method, url)
-                return False
-            next_delay = delay
-            last_error = error
-            logger.debug(
-                "retrying %s %s after %s (attempt %d, waiting %.3fs)",
-                method,
-                url,
-                type(error).__name__,
-                state.attempt_number,
-                delay,
-            )
+            next_delay, last = wait, error
             return True
 
+        await self.sleep(delay)
         retrying = AsyncRetrying(
             retry=should_retry,
             wait=lambda _state: next_delay,
@@ -296,24 +362,19 @@ class Transport:
             sleep=self.sleep,
             reraise=True,
         )
-        budget.record_attempt()
-        try:
-            with anyio.fail_after(deadline_s):
-                async for try_ in retrying:
-                    with try_:
-                        try:
-                            return await attempt()
-                        except UploadNotReplayableError as exc:
-                            raise exc from last_error
-        except TimeoutError:
-            raise APITimeoutError(
-                f"no answer within {deadline_s}s: {method} {url}", method=method, url=url
-            ) from None
-        except NotFoundError:
-            if assistant is not None:
-                self.hosts.forget(assistant)
-            raise
+        async for try_ in retrying:
+            with try_:
+                try:
+                    return await attempt(deadline)
+                except UploadNotReplayableError as exc:
+                    raise exc from last
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _timed_out(deadline: _Deadline, method: str, url: str) -> APITimeoutError:
+        return APITimeoutError(
+            f"no answer within {deadline.seconds:g}s: {method} {url}", method=method, url=url
+        )
 
     async def _send(
         self,
@@ -322,9 +383,17 @@ class Transport:
         params: Mapping[str, str] | None,
         payload: Any,
         headers: Mapping[str, str],
+        deadline: _Deadline | None,
     ) -> RawResponse:
         session = self.session
-        started = anyio.current_time()
+        timeout = self._unary_timeout
+        if deadline is not None:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise self._timed_out(deadline, method, url)
+            timeout = aiohttp.ClientTimeout(total=remaining, sock_connect=timeout.sock_connect)
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = anyio.current_time() if debug else 0.0
         try:
             async with session.request(
                 method,
@@ -332,7 +401,7 @@ class Transport:
                 params=params,
                 data=payload,
                 headers=headers,
-                timeout=self._unary_timeout,
+                timeout=timeout,
                 proxy=self.config.proxy,
                 allow_redirects=False,  # the Api-Key header would follow to any host
             ) as resp:
@@ -340,12 +409,14 @@ class Transport:
                 status, response_headers = resp.status, resp.headers
         except _TRANSPORT_ERRORS as exc:
             logger.debug("%s %s failed: %s", method, url, type(exc).__name__)
+            if deadline is not None and _is_deadline(exc):
+                raise self._timed_out(deadline, method, url) from None
             raise connection_error(
                 exc, method=method, url=url, secret=self.config.api_key
             ) from None
-        logger.debug(
-            "%s %s -> %d in %.1f ms", method, url, status, (anyio.current_time() - started) * 1e3
-        )
+        if debug:
+            elapsed = (anyio.current_time() - started) * 1e3
+            logger.debug("%s %s -> %d in %.1f ms", method, url, status, elapsed)
         if status >= 300:
             raise status_error(
                 status, raw, response_headers, method=method, url=url, secret=self.config.api_key
@@ -353,19 +424,32 @@ class Transport:
         return RawResponse(status, response_headers, raw)
 
     async def _open_stream(
-        self, method: str, url: str, data: str, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        data: str,
+        headers: Mapping[str, str],
+        deadline: _Deadline | None,
     ) -> aiohttp.ClientResponse:
         session = self.session
+        # Only the opening (until the status line and headers) has a deadline; the body
+        # is bounded by the idle timeout alone.
+        remaining = None if deadline is None else deadline.remaining()
         try:
-            resp = await session.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=self._stream_timeout,
-                proxy=self.config.proxy,
-                allow_redirects=False,
-            )
+            with anyio.fail_after(remaining):
+                resp = await session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    timeout=self._stream_timeout,
+                    proxy=self.config.proxy,
+                    allow_redirects=False,
+                )
+        except TimeoutError:
+            if deadline is None:  # pragma: no cover - fail_after(None) never times out
+                raise
+            raise self._timed_out(deadline, method, url) from None
         except _TRANSPORT_ERRORS as exc:
             raise connection_error(
                 exc, method=method, url=url, secret=self.config.api_key
