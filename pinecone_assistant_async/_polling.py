@@ -90,16 +90,21 @@ async def wait_for(
             f"waited {timeout:g}s for {spec.what}; last state: {shown}", last=last, timeout=timeout
         )
 
-    retrying = AsyncRetrying(
-        retry=retry_if_result(pending),
-        wait=next_wait,
-        stop=out_of_time,
-        sleep=sleep,
-        retry_error_callback=timed_out,
-    )
     result: T | _Gone | None = None
     with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as scope:
-        result = await retrying(look)
+        # The first look runs directly: work that is already done (the common case for a
+        # small file) costs one request and no retry machinery.
+        result = await look()
+        if pending(result):
+            await sleep(max(0.0, min(first_interval, deadline - anyio.current_time())))
+            retrying = AsyncRetrying(
+                retry=retry_if_result(pending),
+                wait=next_wait,
+                stop=out_of_time,
+                sleep=sleep,
+                retry_error_callback=timed_out,
+            )
+            result = await retrying(look)
     if scope.cancelled_caught or result is None:
         timed_out()
     if isinstance(result, _Gone):
