@@ -15,8 +15,10 @@ bounded whatever the size or number of files.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import secrets
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import IO, Any, Union
 import aiohttp
 import anyio
 from aiohttp.abc import AbstractStreamWriter
+from aiohttp.helpers import content_disposition_header
 from aiohttp.payload import Payload
 
 from .errors import InvalidInputError, InvalidTypeError, UploadNotReplayableError
@@ -32,6 +35,8 @@ from .errors import InvalidInputError, InvalidTypeError, UploadNotReplayableErro
 __all__ = ["FileSource", "PreparedUpload", "prepare"]
 
 CHUNK = 256 * 1024
+# Multipart boundaries: a random per-process prefix and a counter (no urandom per request).
+_BOUNDARIES = (f"pcaa{secrets.token_hex(12)}{n:x}" for n in itertools.count())
 SMALL_FILE = 1024 * 1024
 
 FileSource = Union[
@@ -149,7 +154,7 @@ class PreparedUpload:
     def replayable(self) -> bool:
         return self._kind in ("path", "bytes", "seekable")
 
-    async def body(self) -> aiohttp.MultipartWriter:
+    async def body(self) -> Payload:
         """A fresh multipart body positioned at the first byte of the file."""
         self._attempts += 1
         if self._attempts > 1 and not self.replayable:
@@ -161,11 +166,10 @@ class PreparedUpload:
         if self._kind == "path":
             if self.size is not None and self.size <= SMALL_FILE:
                 data = await anyio.to_thread.run_sync(_read_small, self._value, self.size)
-                payload = aiohttp.BytesPayload(data)
-            else:
-                payload = _PathPayload(self._value, self.size or 0)
+                return self._in_one_piece(data)
+            payload = _PathPayload(self._value, self.size or 0)
         elif self._kind == "bytes":
-            payload = aiohttp.BytesPayload(self._value)
+            return self._in_one_piece(self._value)
         elif self._kind == "seekable":
             await anyio.to_thread.run_sync(self._value.seek, self._start)
             payload = _SyncStreamPayload(self._value)
@@ -173,19 +177,48 @@ class PreparedUpload:
             payload = _SyncStreamPayload(self._value)
         else:
             payload = _AsyncStreamPayload(self._value)
+        return self._writer(payload)
+
+    def _writer(self, payload: Payload) -> aiohttp.MultipartWriter:
         writer = aiohttp.MultipartWriter("form-data")
         part = writer.append_payload(payload)
-        part.set_content_disposition("form-data", name="file", filename=self.file_name)
+        part.set_content_disposition(
+            "form-data", quote_fields=False, name="file", filename=self.file_name
+        )
         if self.metadata_json is not None and self.metadata_in_form:
             meta = writer.append(self.metadata_json, {"Content-Type": "application/json"})
             meta.set_content_disposition("form-data", name="metadata")
         return writer
 
+    def _in_one_piece(self, data: bytes) -> Payload:
+        """The whole multipart body of an in-memory file as one buffer: one socket write
+        instead of six. The file name travels as UTF-8 in a quoted string (RFC 7578 4.2)."""
+        boundary = next(_BOUNDARIES)
+        disposition = content_disposition_header(
+            "form-data", quote_fields=False, name="file", filename=self.file_name
+        )
+        parts = [
+            f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n".encode(),
+            data,
+        ]
+        if self.metadata_json is not None and self.metadata_in_form:
+            parts.append(
+                f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n'
+                f"Content-Type: application/json\r\n\r\n{self.metadata_json}".encode()
+            )
+        parts.append(f"\r\n--{boundary}--\r\n".encode())
+        return aiohttp.BytesPayload(
+            b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}"
+        )
+
 
 def _check_file_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError("file_name must be a non-empty str")
-    if "/" in name or "\\" in name or "\x00" in name:
+    if not name.isprintable():
+        raise InvalidInputError(f"file_name must not contain control characters: {name!r}")
+    if "/" in name or "\\" in name:
         raise InvalidInputError(f"file_name must be a bare name, not a path: {name!r}")
     return name
 

@@ -224,3 +224,22 @@ async def test_special_and_dangling_paths_fail_before_any_request(
         with pytest.raises(InvalidInputError, match="no such file"):
             await client.files.upload("docs", dangling)
     assert emulator.count() == 0
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "streamed"])
+@pytest.mark.parametrize("name", ["notes.txt", "résumé.txt", 'say "hi".txt', "a b;c.md"])
+async def test_file_names_reach_the_service_unchanged(
+    emulator: Emulator, name: str, streamed: bool
+) -> None:
+    await _ready(emulator)
+    source = io.BytesIO(b"hello there") if streamed else b"hello there"
+    async with emulator.client() as client:
+        uploaded = await client.files.upload("docs", source, file_name=name, metadata={"k": 1})
+        with pytest.raises(InvalidInputError, match="control characters"):
+            await client.files.upload("docs", b"x", file_name="two\nlines.txt")
+    assert uploaded.name == name
+    assert uploaded.metadata == {"k": 1}
+    sent = [r for r in emulator.requests if r.method == "POST" and "/files/" in r.path]
+    assert len(sent) == 1
+    assert sent[0].file_name == name
+    assert sent[0].body_sha256 == hashlib.sha256(b"hello there").hexdigest()
