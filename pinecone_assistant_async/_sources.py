@@ -227,6 +227,26 @@ def _classify(path: str) -> tuple[str, int]:
     return "file", info.st_size
 
 
+def _expand_paths(
+    paths: list[str], include: tuple[_Glob, ...], exclude: tuple[_Glob, ...], hidden: bool
+) -> list[list[SourceItem]]:
+    """The files each path names (itself, or what its directory holds), in a worker thread."""
+    result: list[list[SourceItem]] = []
+    for path in paths:
+        kind, size = _classify(path)
+        if kind == "file":
+            result.append([SourceItem(os.path.basename(path), path=path, size=size)])
+            continue
+        root = _root_name(path)
+        result.append(
+            [
+                SourceItem(f"{root}/{rel}" if root else rel, path=full, size=found)
+                for rel, full, found in _walk(path, include, exclude, hidden)
+            ]
+        )
+    return result
+
+
 def _pair(source: tuple[Any, ...]) -> SourceItem:
     if len(source) != 2:
         raise InvalidTypeError("a pair source must be (name, data)")
@@ -270,10 +290,10 @@ async def expand_sources(
         raise InvalidTypeError(
             "sources must be a path, a (name, data) pair, or an iterable of them"
         )
-    items: list[SourceItem] = []
+    entries: list[SourceItem | str] = []  # pairs are checked here, paths on disk below
     for source in sources:
         if isinstance(source, tuple):
-            items.append(_pair(source))
+            entries.append(_pair(source))
             continue
         if not isinstance(source, (str, os.PathLike)):
             raise InvalidTypeError(
@@ -282,18 +302,25 @@ async def expand_sources(
         path = os.fspath(source)
         if not isinstance(path, str) or not path:
             raise InvalidTypeError("paths must be non-empty str or os.PathLike[str]")
-        kind, size = await anyio.to_thread.run_sync(_classify, path)
-        if kind == "file":
-            items.append(SourceItem(os.path.basename(path), path=path, size=size))
-            continue
-        root = _root_name(path)
-        walked = await anyio.to_thread.run_sync(_walk, path, inc, exc, include_hidden)
-        for rel, full, size in walked:
-            items.append(SourceItem(f"{root}/{rel}" if root else rel, path=full, size=size))
+        entries.append(path)
+    paths = [entry for entry in entries if isinstance(entry, str)]
+    # One worker-thread hop for every path, however many (not one per path).
+    expanded = iter(
+        await anyio.to_thread.run_sync(_expand_paths, paths, inc, exc, include_hidden)
+        if paths
+        else []
+    )
+    items: list[SourceItem] = []
+    for entry in entries:
+        if isinstance(entry, SourceItem):
+            items.append(entry)
+        else:
+            items.extend(next(expanded))
     if not items:
-        raise InvalidInputError("no files to upload: the sources named no files" + (
-            " matching the include/exclude patterns" if inc or exc else ""
-        ))
+        raise InvalidInputError(
+            "no files to upload: the sources named no files"
+            + (" matching the include/exclude patterns" if inc or exc else "")
+        )
     _check_unique(items)
     return items
 
