@@ -33,14 +33,19 @@ class Replay(enum.Enum):
 class RetryBudget:
     """A token bucket shared by every request of one client.
 
-    Each first attempt adds ``ratio`` tokens (up to ``burst``); each retry spends one. When the
-    bucket is empty, failures are returned to the caller instead of being retried, so retries
-    add at most ``burst + ratio * requests`` extra requests however bad the storm.
+    It starts with ``burst`` tokens; each first attempt adds ``ratio`` tokens and each retry
+    spends one. When the bucket is empty, failures are returned to the caller instead of being
+    retried, so retries add at most ``burst + ratio * requests`` extra requests however bad
+    the storm. Savings are kept up to ``SAVINGS * burst`` tokens: enough that a blip hitting
+    10% of a thousand concurrent calls is retried in full, not so much that a long quiet
+    spell banks an unbounded storm.
     """
+
+    SAVINGS = 10
 
     def __init__(self, ratio: float, burst: int) -> None:
         self._ratio = ratio
-        self._cap = float(max(burst, 1))
+        self._cap = float(max(burst * self.SAVINGS, 1))
         self._tokens = float(burst)
         self.spent = 0
         self.refused = 0

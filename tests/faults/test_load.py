@@ -80,6 +80,8 @@ async def test_a_thousand_calls_with_10_percent_503s(docs: Emulator) -> None:
     assert rule.hits > 50  # the storm did happen (about 10% of the requests)
     # every 503 was either retried (spent a token) or handed to a caller
     assert rule.hits == spent + len(failures)
+    # the budget's savings cover a 10% blip: nearly every 503 was retried away
+    assert len(failures) <= rule.hits // 10
     print(f"503s: {rule.hits}, retried: {spent}, returned to callers: {len(failures)}")
 
 
