@@ -19,20 +19,18 @@ from urllib.parse import quote
 import aiohttp
 import anyio
 from pydantic import BaseModel, ValidationError
-from tenacity import AsyncRetrying, RetryCallState, stop_never
 
 from ._errors_map import connection_error, redact, status_error
 from ._hosts import HostCache
-from ._retry import Replay, RetryBudget, backoff_delay, retryable
+from ._retry import Replay, RetryBudget
+from ._retrying import Deadline, is_deadline, run_with_retries, timed_out
 from ._version import __version__
 from .config import ClientConfig
 from .errors import (
-    APITimeoutError,
     ClientClosedError,
     NotFoundError,
     PineconeError,
     ResponseDecodeError,
-    UploadNotReplayableError,
 )
 
 __all__ = ["BodyFactory", "RawResponse", "Transport", "path_segment"]
@@ -57,26 +55,9 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
 
 
-def _is_deadline(exc: BaseException) -> bool:
-    """A timeout from the call's total deadline (not a connect or idle timeout)."""
-    timeouts = (TimeoutError, asyncio.TimeoutError)
-    return isinstance(exc, timeouts) and not isinstance(exc, aiohttp.ConnectionTimeoutError)
-
-
 def path_segment(value: str) -> str:
     """Quote one URL path segment."""
     return quote(value, safe="")
-
-
-@dataclass(frozen=True)
-class _Deadline:
-    """When a call must be over (``at``, on anyio's clock) and the budget it was given."""
-
-    at: float
-    seconds: float
-
-    def remaining(self) -> float:
-        return self.at - anyio.current_time()
 
 
 @dataclass(frozen=True)
@@ -196,7 +177,7 @@ class Transport:
         if data is not None:
             headers = {**headers, "Content-Type": "application/json"}
 
-        async def attempt(deadline: _Deadline | None) -> RawResponse:
+        async def attempt(deadline: Deadline | None) -> RawResponse:
             payload = await body() if body is not None else data
             return await self._send(method, url, params, payload, headers, deadline)
 
@@ -240,7 +221,7 @@ class Transport:
             "Accept": "text/event-stream",
         }
 
-        async def attempt(deadline: _Deadline | None) -> aiohttp.ClientResponse:
+        async def attempt(deadline: Deadline | None) -> aiohttp.ClientResponse:
             return await self._open_stream(method, url, data, headers, deadline)
 
         deadline = self.config.timeouts.total if timeout is None else timeout
@@ -261,120 +242,29 @@ class Transport:
 
     async def _run(
         self,
-        attempt: Callable[[_Deadline | None], Awaitable[T]],
+        attempt: Callable[[Deadline | None], Awaitable[T]],
         method: str,
         url: str,
         replay: Replay,
         deadline_s: float | None,
         assistant: str | None,
     ) -> T:
-        """Run ``attempt`` until it succeeds or the policy says stop.
-
-        The first attempt runs directly (no retry machinery on the path every successful call
-        takes); after a retryable failure, tenacity runs the rest. Each attempt gets the
-        absolute deadline and bounds itself with it, and no wait is started that would end
-        past it, so the whole call, retries and waits included, ends by ``deadline_s``.
-        """
         self.budget.record_attempt()
-        deadline = None
-        if deadline_s is not None:
-            deadline = _Deadline(anyio.current_time() + deadline_s, deadline_s)
         try:
-            try:
-                return await attempt(deadline)
-            except PineconeError as error:
-                delay = self._retry_delay(error, 1, replay, deadline, method, url)
-                if delay is None:
-                    raise
-                first = error
-            return await self._retry(attempt, first, delay, replay, deadline, method, url)
+            return await run_with_retries(
+                attempt,
+                policy=self.config.retry,
+                budget=self.budget,
+                replay=replay,
+                deadline=Deadline.after(deadline_s),
+                sleep=self.sleep,
+                method=method,
+                url=url,
+            )
         except NotFoundError:
             if assistant is not None:
                 self.hosts.forget(assistant)
             raise
-
-    def _retry_delay(
-        self,
-        error: BaseException | None,
-        attempts: int,
-        replay: Replay,
-        deadline: _Deadline | None,
-        method: str,
-        url: str,
-    ) -> float | None:
-        """Seconds to wait before retrying after ``attempts`` attempts, or None to give up."""
-        policy = self.config.retry
-        if not isinstance(error, PineconeError) or not retryable(error, replay, policy):
-            return None
-        if attempts > policy.max_retries:
-            return None
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            if retry_after > policy.max_retry_after:
-                return None
-            delay = float(retry_after)
-        else:
-            delay = backoff_delay(policy, attempts)
-        if deadline is not None and delay >= deadline.remaining():
-            return None
-        if not self.budget.try_spend():
-            logger.debug("retry budget exhausted; not retrying %s %s", method, url)
-            return None
-        logger.debug(
-            "retrying %s %s after %s (attempt %d, waiting %.3fs)",
-            method,
-            url,
-            type(error).__name__,
-            attempts,
-            delay,
-        )
-        return delay
-
-    async def _retry(
-        self,
-        attempt: Callable[[_Deadline | None], Awaitable[T]],
-        first: PineconeError,
-        delay: float,
-        replay: Replay,
-        deadline: _Deadline | None,
-        method: str,
-        url: str,
-    ) -> T:
-        last: BaseException = first
-        next_delay = delay
-
-        def should_retry(state: RetryCallState) -> bool:
-            nonlocal next_delay, last
-            outcome = state.outcome
-            error = outcome.exception() if outcome is not None else None
-            # tenacity counts from the second attempt: the first ran in _run
-            wait = self._retry_delay(error, state.attempt_number + 1, replay, deadline, method, url)
-            if wait is None or error is None:
-                return False
-            next_delay, last = wait, error
-            return True
-
-        await self.sleep(delay)
-        retrying = AsyncRetrying(
-            retry=should_retry,
-            wait=lambda _state: next_delay,
-            stop=stop_never,
-            sleep=self.sleep,
-            reraise=True,
-        )
-        async for try_ in retrying:
-            with try_:
-                try:
-                    return await attempt(deadline)
-                except UploadNotReplayableError as exc:
-                    raise exc from last
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    def _timed_out(deadline: _Deadline, method: str, url: str) -> APITimeoutError:
-        return APITimeoutError(
-            f"no answer within {deadline.seconds:g}s: {method} {url}", method=method, url=url
-        )
 
     async def _send(
         self,
@@ -383,14 +273,14 @@ class Transport:
         params: Mapping[str, str] | None,
         payload: Any,
         headers: Mapping[str, str],
-        deadline: _Deadline | None,
+        deadline: Deadline | None,
     ) -> RawResponse:
         session = self.session
         timeout = self._unary_timeout
         if deadline is not None:
             remaining = deadline.remaining()
             if remaining <= 0:
-                raise self._timed_out(deadline, method, url)
+                raise timed_out(deadline, method, url)
             timeout = aiohttp.ClientTimeout(total=remaining, sock_connect=timeout.sock_connect)
         debug = logger.isEnabledFor(logging.DEBUG)
         started = anyio.current_time() if debug else 0.0
@@ -409,8 +299,8 @@ class Transport:
                 status, response_headers = resp.status, resp.headers
         except _TRANSPORT_ERRORS as exc:
             logger.debug("%s %s failed: %s", method, url, type(exc).__name__)
-            if deadline is not None and _is_deadline(exc):
-                raise self._timed_out(deadline, method, url) from None
+            if deadline is not None and is_deadline(exc):
+                raise timed_out(deadline, method, url) from None
             raise connection_error(
                 exc, method=method, url=url, secret=self.config.api_key
             ) from None
@@ -429,7 +319,7 @@ class Transport:
         url: str,
         data: str,
         headers: Mapping[str, str],
-        deadline: _Deadline | None,
+        deadline: Deadline | None,
     ) -> aiohttp.ClientResponse:
         session = self.session
         # Only the opening (until the status line and headers) has a deadline; the body
@@ -449,7 +339,7 @@ class Transport:
         except TimeoutError:
             if deadline is None:  # pragma: no cover - fail_after(None) never times out
                 raise
-            raise self._timed_out(deadline, method, url) from None
+            raise timed_out(deadline, method, url) from None
         except _TRANSPORT_ERRORS as exc:
             raise connection_error(
                 exc, method=method, url=url, secret=self.config.api_key
