@@ -25,12 +25,6 @@ NAME = "lumen-docs"
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(ready_delay=0, processing_delay=0, delete_delay=0) as emu:
-        yield emu
-
-
-@pytest.fixture
 async def client(emulator: Emulator) -> AsyncIterator[AssistantClient]:
     async with emulator.client() as client:
         await client.assistants.create(NAME)
