@@ -14,6 +14,7 @@ from pinecone_assistant_async import (
     WaitTimeoutError,
 )
 from pinecone_assistant_async.testing import Emulator
+from tests.conftest import EmulatorFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -57,8 +58,10 @@ async def test_initialization_failure_raises_with_the_last_state(emulator: Emula
     assert info.value.last.status == AssistantStatus.INITIALIZATION_FAILED
 
 
-async def test_a_deadline_raises_wait_timeout_with_the_last_state() -> None:
-    async with Emulator(ready_delay=30) as emu, emu.client() as client:
+async def test_a_deadline_raises_wait_timeout_with_the_last_state(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    async with emulator_factory(ready_delay=30) as emu, emu.client() as client:
         with pytest.raises(WaitTimeoutError) as info:
             await client.assistants.create("slow", timeout=0.3)
     assert info.value.last.status == AssistantStatus.INITIALIZING

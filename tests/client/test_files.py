@@ -24,6 +24,7 @@ from pinecone_assistant_async import (
     WaitTimeoutError,
 )
 from pinecone_assistant_async.testing import Emulator
+from tests.conftest import EmulatorFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -145,8 +146,8 @@ async def test_processing_failure_raises_with_the_server_message(emulator: Emula
     assert info.value.last is not None
 
 
-async def test_processing_deadline_raises_wait_timeout() -> None:
-    async with Emulator(ready_delay=0, processing_delay=30) as emu, emu.client() as client:
+async def test_processing_deadline_raises_wait_timeout(emulator_factory: EmulatorFactory) -> None:
+    async with emulator_factory(processing_delay=30) as emu, emu.client() as client:
         await client.assistants.create("docs")
         with pytest.raises(WaitTimeoutError) as info:
             await client.files.upload("docs", b"slow", file_name="s.txt", timeout=0.3)
