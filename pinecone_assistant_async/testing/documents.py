@@ -64,6 +64,7 @@ _TYPE_BY_EXTENSION = {
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _WORD_BREAK = re.compile(r"\s+")
+_BLOCK_START = re.compile(r"\s*(?:#|[-*+>|]\s|\d+[.)]\s|```)")
 
 
 @dataclass(frozen=True)
@@ -257,10 +258,35 @@ def chunk_pages(file_id: str, pages: list[Page], *, max_chars: int = 800) -> lis
     return chunks
 
 
+def _continues(previous: str, line: str) -> bool:
+    """Whether ``line`` carries on the sentence of ``previous`` (hard-wrapped prose)."""
+    last = previous.rstrip()[-1:]
+    first = line.lstrip()[:1]
+    return (
+        bool(last)
+        and (last.isalnum() or last in ",;-(")
+        and first.isalnum()
+        and not previous.lstrip().startswith("#")
+        and not _BLOCK_START.match(line)
+    )
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (lines first, then sentence punctuation), stripped, none empty."""
-    sentences: list[str] = []
+    """Sentences of ``text``, stripped, none empty.
+
+    A line break ends a sentence unless the next line carries it on (hard-wrapped prose:
+    the line ends mid-sentence and the next one starts with a word, not with markup), so
+    wrapped paragraphs give whole sentences; a wrapped sentence keeps its line break, which
+    keeps every sentence a substring of the text it came from.
+    """
+    lines: list[str] = []
     for line in text.split("\n"):
+        if lines and line.strip() and _continues(lines[-1], line):
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+    sentences: list[str] = []
+    for line in lines:
         for sentence in _SENTENCE_BREAK.split(line):
             sentence = sentence.strip()
             if sentence:

@@ -218,3 +218,21 @@ def test_split_sentences_uses_lines_and_punctuation() -> None:
         "Third?",
         "- bullet item",
     ]
+
+
+def test_split_sentences_joins_hard_wrapped_prose() -> None:
+    text = (
+        "The lamp turns on\nafter sunset. It dims at\nmidnight.\n"
+        "- a list item\n- another item\n"
+        '{"answer": "one",\n"other": "two"}'
+    )
+    sentences = split_sentences(text)
+    assert sentences == [
+        "The lamp turns on\nafter sunset.",
+        "It dims at\nmidnight.",
+        "- a list item",
+        "- another item",
+        '{"answer": "one",',
+        '"other": "two"}',
+    ]
+    assert all(sentence in text for sentence in sentences)
