@@ -17,7 +17,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_expone
 
 from .errors import NotFoundError, ServerSideFailure, WaitTimeoutError
 
-__all__ = ["WaitSpec", "wait_for"]
+__all__ = ["WaitSpec", "until_gone", "wait_for"]
 
 T = TypeVar("T")
 
@@ -40,6 +40,20 @@ class WaitSpec(Generic[T]):
     error: type[ServerSideFailure]
     describe: Callable[[T], str] = repr
     gone_is_done: bool = False
+
+
+def until_gone(
+    what: str, error: type[ServerSideFailure], describe: Callable[[T], str] = repr
+) -> WaitSpec[T]:
+    """Waiting for a deletion: only a 404 ends it (no state in between is a failure)."""
+    return WaitSpec(
+        what=what,
+        done=lambda _state: False,
+        failure=lambda _state: None,
+        error=error,
+        describe=describe,
+        gone_is_done=True,
+    )
 
 
 class _Gone:

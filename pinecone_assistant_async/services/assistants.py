@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .._pagination import Page, iterate_pages
-from .._polling import WaitSpec, wait_for
+from .._polling import WaitSpec, until_gone, wait_for
 from .._retry import Replay
 from .._transport import Transport, path_segment
 from .._validation import (
@@ -44,14 +44,7 @@ READY = WaitSpec[Assistant](
     error=AssistantFailedError,
     describe=_show,
 )
-GONE = WaitSpec[Assistant](
-    what="the assistant to be deleted",
-    done=lambda a: False,
-    failure=lambda a: None,
-    error=AssistantFailedError,
-    describe=_show,
-    gone_is_done=True,
-)
+GONE: WaitSpec[Assistant] = until_gone("the assistant to be deleted", AssistantFailedError, _show)
 
 
 def _instructions(value: object) -> str | None:

@@ -13,7 +13,7 @@ import anyio
 
 from .._bind import bind
 from .._pagination import Page, iterate_pages
-from .._polling import WaitSpec, wait_for
+from .._polling import WaitSpec, until_gone, wait_for
 from .._retry import Replay
 from .._transport import Transport, path_segment
 from .._uploads import prepare
@@ -55,14 +55,7 @@ AVAILABLE = WaitSpec[AssistantFile](
     error=FileProcessingError,
     describe=_show,
 )
-GONE = WaitSpec[AssistantFile](
-    what="the file to be deleted",
-    done=lambda f: False,
-    failure=lambda f: None,
-    error=FileProcessingError,
-    describe=_show,
-    gone_is_done=True,
-)
+GONE: WaitSpec[AssistantFile] = until_gone("the file to be deleted", FileProcessingError, _show)
 
 
 class FilesService:
