@@ -28,13 +28,12 @@ _MAX_INSTRUCTIONS = 16 * 1024
 
 def _failure(assistant: Assistant) -> str | None:
     if assistant.status in (AssistantStatus.INITIALIZATION_FAILED, AssistantStatus.FAILED):
-        status = getattr(assistant.status, "value", assistant.status)
-        return f"assistant {assistant.name!r} is {status}"
+        return f"assistant {assistant.name!r} is {assistant.status}"
     return None
 
 
 def _show(assistant: Assistant) -> str:
-    return f"status={getattr(assistant.status, 'value', assistant.status)}"
+    return f"status={assistant.status}"
 
 
 READY = WaitSpec[Assistant](

@@ -37,9 +37,8 @@ DEFAULT_WAIT = 600.0
 
 
 def _show(file: AssistantFile) -> str:
-    status = getattr(file.status, "value", file.status)
     pct = "" if file.percent_done is None else f", {file.percent_done:g}% done"
-    return f"file {file.id} status={status}{pct}"
+    return f"file {file.id} status={file.status}{pct}"
 
 
 def _failure(file: AssistantFile) -> str | None:

@@ -17,9 +17,8 @@ DEFAULT_WAIT = 600.0
 
 
 def _show(op: Operation) -> str:
-    status = getattr(op.status, "value", op.status)
     pct = "" if op.percent_complete is None else f", {op.percent_complete}% complete"
-    return f"operation {op.id} status={status}{pct}"
+    return f"operation {op.id} status={op.status}{pct}"
 
 
 def operation_spec(error: type[ServerSideFailure] = OperationFailedError) -> WaitSpec[Operation]:
