@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pinecone_assistant_async as package
 
@@ -39,3 +41,32 @@ def test_importing_the_package_leaves_the_emulator_cli_and_extras_out() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def _type_checking_imports() -> dict[str, tuple[str, str | None]]:
+    """Name -> (module, alias) for each import in __init__.py's `if TYPE_CHECKING:` block."""
+    tree = ast.parse(Path(package.__file__ or "").read_text(encoding="utf-8"))
+    found: dict[str, tuple[str, str | None]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for stmt in node.body:
+                assert isinstance(stmt, ast.ImportFrom), ast.unparse(stmt)
+                for alias in stmt.names:
+                    found[alias.name] = ("." * stmt.level + (stmt.module or ""), alias.asname)
+    return found
+
+
+def test_type_checkers_see_exactly_the_lazy_names_as_explicit_reexports() -> None:
+    # type checkers read the TYPE_CHECKING block, the runtime reads _LAZY_BY_MODULE: one
+    # forgotten line in either would make a name invisible to mypy or missing at run time
+    seen = _type_checking_imports()
+    assert {name: module for name, (module, _) in seen.items()} == package._LAZY
+    # `X as X` is what marks a re-export as public under mypy --strict and pyright
+    assert [name for name, (_, alias) in seen.items() if alias != name] == []
+
+
+def test_every_error_class_is_exported() -> None:
+    errors = {
+        name for name in package.errors.__all__ if isinstance(getattr(package.errors, name), type)
+    }
+    assert errors <= set(package.__all__)
