@@ -2,7 +2,7 @@
 
     python -m pinecone_assistant_async.testing --port 8080 [--api-key K] [--ready-delay S]
         [--processing-delay S] [--delete-delay S] [--fault SPEC ...] [--fault-path REGEX]
-        [--instant]
+        [--instant] [--plan starter|standard|enterprise] [--time-scale F]
 
 It prints the URL and the API key, then serves. Point a client at it with
 ``AssistantClient(api_key=K, host=URL)`` or ``Pinecone(api_key=K, host=URL)``.
@@ -42,7 +42,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--fault-path", default=None, metavar="REGEX", help="limit --fault")
     parser.add_argument("--instant", action="store_true", help="no delays, no request log")
+    parser.add_argument(
+        "--plan",
+        choices=("starter", "standard", "enterprise"),
+        default=None,
+        help="enforce this plan's rate and object limits (default: unlimited)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="a rate-limit minute lasts 60*F seconds; delays are multiplied by F (default 1)",
+    )
     args = parser.parse_args(argv)
+    if not args.time_scale > 0:
+        parser.error("--time-scale must be > 0")
     for spec in args.fault:
         try:
             parse_control(spec)
@@ -62,6 +77,8 @@ async def serve(args: argparse.Namespace) -> None:
         instant=args.instant,
         faults=args.fault,
         fault_path=args.fault_path,
+        plan=args.plan,
+        time_scale=args.time_scale,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -19,6 +19,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler as WebHandler
 
 from .controls import CONTROL_HEADER, Control, ControlError, FaultBook
+from .limits import PlanEnforcer
 from .records import RecordedRequest, ResponseHook
 from .replies import ApiError, Reply, error_payload
 from .state import Store
@@ -50,6 +51,7 @@ class Core:
     base_url: str = ""
     requests: list[RecordedRequest] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    limits: PlanEnforcer = field(default_factory=PlanEnforcer)
 
 
 @dataclass
@@ -150,6 +152,8 @@ def dispatch(core: Core, handler: Handler, kind: str = "api") -> WebHandler:
         feats = DEFAULT_FEATURES if public else features(version)
         if reply is None and not public:
             reply = _refusal(core, request, version, feats, control, basic_errors)
+            if reply is None:  # plan limits (see limits.py): after auth, before the handler
+                reply = _throttle(core, request, version, basic_errors)
         if reply is None and feats is not None:
             ctx = Ctx(
                 request, core, version if not public else DEFAULT_VERSION, feats, control, recorded
@@ -203,6 +207,18 @@ def _refusal(
         message = control.message or f"Injected error (status {control.status})"
         return _error(control.status, message, control.code, version, basic)
     return None
+
+
+def _throttle(core: Core, request: web.Request, version: str, basic: bool) -> Reply | None:
+    try:
+        refused = core.limits.admit(request.method, request.path, request.content_length)
+    except ApiError as exc:
+        return _error(exc.status, exc.message, exc.code, version, basic)
+    if refused is None:
+        return None
+    reply = _error(429, refused.message, "RESOURCE_EXHAUSTED", version, basic)
+    reply.headers["Retry-After"] = refused.header
+    return reply
 
 
 async def _drain(request: web.Request) -> int:

@@ -23,6 +23,7 @@ from ..client import AssistantClient
 from . import routes_chat, routes_control, routes_files
 from .app import Core, build_app
 from .controls import FaultRule
+from .limits import PlanEnforcer
 from .records import RecordedRequest, ResponseHook
 from .state import Store, Timings
 
@@ -43,6 +44,11 @@ class Emulator:
     an `ObservedResponse` for every response sent. `faults` are fault specs applied to every
     request matching `fault_path` (a regex), as with `add_fault`. `clock` (seconds, monotonic;
     default `time.monotonic`) drives every status transition, so tests can move time by hand.
+
+    `plan` ("starter", "standard" or "enterprise"; default None: unlimited) enforces that
+    plan's documented rate and object limits (see `testing.limits`); `time_scale` compresses
+    time: a rate-limit minute lasts `60 * time_scale` seconds and every delay above is
+    multiplied by it. Counters: `emu.limits.admitted`, `.refused`, `.peak` per operation class.
     """
 
     def __init__(
@@ -60,13 +66,18 @@ class Emulator:
         faults: Sequence[str] = (),
         fault_path: str | None = None,
         clock: Callable[[], float] | None = None,
+        plan: str | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         if not api_key:
             raise ValueError("api_key must be a non-empty string")
+        limits = PlanEnforcer(plan, time_scale=time_scale, clock=clock or time.monotonic)
         timings = (
             Timings(0.0, 0.0, 0.0)
             if instant
-            else Timings(ready_delay, processing_delay, delete_delay)
+            else Timings(
+                ready_delay * time_scale, processing_delay * time_scale, delete_delay * time_scale
+            )
         )
         self._host = host
         self._port = port
@@ -76,6 +87,7 @@ class Emulator:
             instant=instant,
             record=(not instant) if record is None else record,
             on_response=on_response,
+            limits=limits,
         )
         for spec in faults:
             self._core.faults.add(spec, path=fault_path)
@@ -184,6 +196,11 @@ class Emulator:
         return AssistantClient(api_key=self.api_key, host=self.url, **kwargs)
 
     # -- state and faults -------------------------------------------------------------------
+
+    @property
+    def limits(self) -> PlanEnforcer:
+        """The plan being enforced and its counters (admitted, refused, peak per class)."""
+        return self._core.limits
 
     @property
     def store(self) -> Store:

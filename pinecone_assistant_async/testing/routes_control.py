@@ -75,6 +75,8 @@ async def create_assistant(ctx: Ctx) -> Reply:
         region = "us"
     if region not in REGIONS:
         raise ApiError(400, "Invalid region: Valid options are us, eu")
+    if ctx.store.get_assistant(name) is None:  # a taken name is a 409 on every plan
+        ctx.core.limits.check_new_assistant(lambda: len(ctx.store.list_assistants()))
     fail = ctx.control is not None and ctx.control.fail_init
     rec = ctx.store.create_assistant(
         name,

@@ -151,6 +151,13 @@ async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: s
     if multimodal and not name.lower().endswith(".pdf"):
         raise ApiError(400, "Multimodal processing is only available for PDF files")
     fid = file_id or str(uuid.uuid4())
+    ctx.core.limits.check_file(  # plan object limits (limits.py)
+        name,
+        len(content),
+        multimodal=multimodal,
+        replacing=ctx.store.get_file(owner, fid) is not None,
+        counts=lambda: _counts(ctx, owner),
+    )
     failure: str | None = None
     chunks: list[Any] = []
     pages = 0
@@ -167,6 +174,8 @@ async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: s
                 found = extract_pages(name, content)
             chunks = chunk_pages(fid, found)
             pages = len(found)
+            if multimodal:
+                ctx.core.limits.check_pages(name, pages)
         except ExtractionError as exc:
             failure = str(exc)  # ExtractionError messages carry the service's prefix already
     rec, op = ctx.store.put_file(
@@ -186,6 +195,12 @@ async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: s
         return Reply(payload=file_json(ctx, owner, rec))
     location = f"/operations/{owner.name}/{op.id}"
     return Reply(status=202, payload=operation_json(ctx, op), headers={"Location": location})
+
+
+def _counts(ctx: Ctx, owner: AssistantRecord) -> tuple[int, int]:
+    """(files, multimodal files) the assistant holds, for the plan's count limits."""
+    files = ctx.store.list_files(owner)
+    return len(files), sum(1 for f in files if f.multimodal)
 
 
 async def upload_file(ctx: Ctx) -> Reply:
