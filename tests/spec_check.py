@@ -1,4 +1,8 @@
-"""Test-only validation of emulator responses against the OpenAPI specs in ../shared/api.
+"""Test-only validation of emulator responses against the committed API contract.
+
+The contract (`pinecone_assistant_async/testing/contract/*.json`) is derived from Pinecone's
+OpenAPI specs by `python -m pinecone_assistant_async.testing.contract.derive`; nothing here
+reads a file outside the repository.
 
 `SpecChecker.problems(observed)` returns a list of human-readable mismatches (empty when the
 response matches the spec of the API version it was requested with). OpenAPI 3.0 schemas are
@@ -19,20 +23,16 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft7Validator, FormatChecker
 
-from pinecone_assistant_async.testing import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from pinecone_assistant_async.testing import DEFAULT_VERSION, SUPPORTED_VERSIONS, contract
 from pinecone_assistant_async.testing.records import ObservedResponse
 
-__all__ = ["SPEC_DIR", "SpecChecker", "contract_breaking", "spec_checker"]
+__all__ = ["SpecChecker", "contract_breaking", "spec_checker"]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC_DIR = REPO_ROOT.parent / "shared" / "api"
-PLANES = ("control", "data", "evaluation")
+PLANES = contract.PLANES
 PREFIX = "/assistant"
 
 FORMATS = FormatChecker()
@@ -78,9 +78,9 @@ def _convert(node: Any) -> Any:
 
 
 class _Spec:
-    def __init__(self, path: Path) -> None:
-        raw = yaml.safe_load(path.read_text())
-        self.name = path.name
+    def __init__(self, plane: str, version: str) -> None:
+        raw = contract.load(plane, version)
+        self.name = contract.file_name(plane, version)
         self.components = _convert(raw.get("components", {}))
         self.operations: list[tuple[str, re.Pattern[str], dict[str, Any]]] = []
         for template, item in raw["paths"].items():
@@ -115,14 +115,10 @@ class _Spec:
 class SpecChecker:
     """Validates observed responses against the spec of their API version."""
 
-    def __init__(self, spec_dir: Path = SPEC_DIR) -> None:
-        if not spec_dir.is_dir():
-            raise FileNotFoundError(f"OpenAPI specs not found in {spec_dir}")
+    def __init__(self) -> None:
         self.specs: dict[str, dict[str, _Spec]] = {}
         for version in SUPPORTED_VERSIONS:
-            self.specs[version] = {
-                plane: _Spec(spec_dir / f"assistant_{plane}_{version}.oas.yaml") for plane in PLANES
-            }
+            self.specs[version] = {plane: _Spec(plane, version) for plane in PLANES}
 
     def _locate(
         self, version: str, method: str, path: str
@@ -234,5 +230,5 @@ def contract_breaking(observed: ObservedResponse) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def spec_checker() -> SpecChecker:
-    """The shared checker (the specs are parsed once per test session)."""
+    """The checker (the contract is read once per test session)."""
     return SpecChecker()

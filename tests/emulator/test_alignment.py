@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import ValidationError
 from openapi_schema_validator import OAS30Validator
 
+from pinecone_assistant_async.testing import contract
 from pinecone_assistant_async.testing.alignment import alignment_payload
 
 
@@ -120,22 +118,7 @@ def test_metrics_are_bounded_and_harmonic(question: str, answer: str, truth: str
 
 
 def test_payload_validates_against_the_spec() -> None:
-    candidates = [
-        Path(os.environ.get("PINECONE_ASSISTANT_SPECS", "/nonexistent")),
-        Path(__file__).resolve().parents[2] / "api",
-        Path("/work/shared/api"),
-    ]
-    path = next(
-        (
-            c / "assistant_evaluation_2026-07.oas.yaml"
-            for c in candidates
-            if (c / "assistant_evaluation_2026-07.oas.yaml").is_file()
-        ),
-        None,
-    )
-    if path is None:
-        pytest.skip("the OpenAPI specs are not available")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = contract.load("evaluation", "2026-07")
     validator = OAS30Validator({"$ref": "#/components/schemas/AlignmentResponse", **spec})
     validator.validate(alignment_payload("q?", "Cats purr. Dogs bark.", "Cats purr loudly."))
     validator.validate(alignment_payload("", "", ""))

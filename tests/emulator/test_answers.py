@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from jsonschema import ValidationError
 from openapi_schema_validator import OAS30Validator
 
+from pinecone_assistant_async.testing import contract
 from pinecone_assistant_async.testing.answers import (
     NO_ANSWER,
     chat_payload,
@@ -416,19 +414,9 @@ def test_stream_deltas_always_concatenate_to_the_content(
 
 
 def spec_validator(schema_name: str) -> Any:
-    """An OpenAPI 3.0 validator for one data-plane schema (2026-07), or skip without the spec."""
-    candidates = [
-        Path(os.environ.get("PINECONE_ASSISTANT_SPECS", "/nonexistent")),
-        Path(__file__).resolve().parents[2] / "api",
-        Path("/work/shared/api"),
-    ]
-    for folder in candidates:
-        path = folder / "assistant_data_2026-07.oas.yaml"
-        if path.is_file():
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-            schema = {"$ref": f"#/components/schemas/{schema_name}", **spec}
-            return OAS30Validator(schema)
-    pytest.skip("the OpenAPI specs are not available")
+    """An OpenAPI 3.0 validator for one data-plane schema of the committed 2026-07 contract."""
+    spec = contract.load("data", "2026-07")
+    return OAS30Validator({"$ref": f"#/components/schemas/{schema_name}", **spec})
 
 
 def test_payloads_validate_against_the_spec(index: Index) -> None:
