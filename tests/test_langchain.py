@@ -7,6 +7,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 
 pytest.importorskip("langchain_core")
@@ -16,7 +17,12 @@ from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tools import BaseTool
 
-from pinecone_assistant_async import AssistantClient, ChatResponse
+from pinecone_assistant_async import (
+    AssistantClient,
+    ChatResponse,
+    InvalidInputError,
+    NotFoundError,
+)
 from pinecone_assistant_async.integrations.langchain import (
     PineconeAssistantRetriever,
     PineconeAssistantTool,
@@ -79,10 +85,55 @@ async def test_retriever_composes_in_a_chain(client: AssistantClient) -> None:
 
 
 @pytest.mark.anyio
-async def test_retriever_refuses_to_block(client: AssistantClient) -> None:
+async def test_top_k_and_filter_at_call_time_override_the_retriever_s(
+    client: AssistantClient, emulator: Emulator
+) -> None:
+    retriever = PineconeAssistantRetriever(assistant=client.assistant(NAME), top_k=5)
+    query = "vacation days warranty budget"
+    assert len(await retriever.ainvoke(query)) > 1
+    assert len(await retriever.ainvoke(query, top_k=1)) == 1
+    documents = await retriever.ainvoke(query, top_k=2, filter={"team": "support"})
+    assert documents and {d.metadata["file_name"] for d in documents} == {"faq.json"}
+    assert context_bodies(emulator)[-1] == {
+        "query": query,
+        "top_k": 2,
+        "filter": {"team": "support"},
+    }
+
+
+@pytest.mark.anyio
+async def test_unknown_call_time_options_are_refused_before_any_request(
+    client: AssistantClient, emulator: Emulator
+) -> None:
     retriever = PineconeAssistantRetriever(assistant=client.assistant(NAME))
-    with pytest.raises(NotImplementedError, match="ainvoke"):
-        retriever.invoke("warranty")
+    before = len(context_bodies(emulator))
+    with pytest.raises(InvalidInputError, match=r"unknown retriever options \['k'\]"):
+        await retriever.ainvoke("warranty", k=2)
+    assert len(context_bodies(emulator)) == before
+
+
+@pytest.mark.anyio
+async def test_sync_invoke_runs_on_a_private_loop(client: AssistantClient) -> None:
+    # The emulator serves on this test's loop, so the blocking call runs in a thread (as
+    # LangChain's sync executors do); the retriever then runs it on a loop of its own.
+    retriever = PineconeAssistantRetriever(assistant=client.assistant(NAME))
+    documents = await anyio.to_thread.run_sync(
+        lambda: retriever.invoke("vacation days warranty budget", top_k=2)
+    )
+    assert len(documents) == 2
+    assert any("three year warranty" in d.page_content for d in documents)
+    assert {d.metadata["file_name"] for d in documents} == {"handbook.md", "faq.json"}
+    # The caller's client is untouched: still open and usable on its own loop.
+    assert not client.closed
+    assert len(await retriever.ainvoke("warranty", top_k=1)) == 1
+
+
+@pytest.mark.anyio
+async def test_sync_invoke_raises_the_sdk_s_typed_error(client: AssistantClient) -> None:
+    retriever = PineconeAssistantRetriever(assistant=client.assistant("no-such-assistant"))
+    with pytest.raises(NotFoundError) as caught:
+        await anyio.to_thread.run_sync(lambda: retriever.invoke("warranty"))
+    assert caught.value.status == 404
 
 
 @pytest.mark.anyio
@@ -103,8 +154,10 @@ async def test_tool_answers_with_sources(client: AssistantClient, emulator: Emul
     body = [r.json for r in emulator.requests if r.path == f"/assistant/chat/{NAME}"][-1]
     assert body["model"] == "claude-3-5-sonnet"
     assert body["filter"] == {"team": "hr"}
-    with pytest.raises(NotImplementedError, match="ainvoke"):
-        tool.invoke({"question": "warranty?"})
+    sync_text = await anyio.to_thread.run_sync(
+        lambda: tool.invoke({"question": "How many vacation days do employees get?"})
+    )
+    assert sync_text == text
 
 
 @pytest.mark.anyio

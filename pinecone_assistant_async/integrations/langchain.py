@@ -1,13 +1,18 @@
 """LangChain: a retriever built on ``context()`` and a tool built on ``chat()``.
 
 Needs the optional extra: ``pip install "pinecone-assistant-async[langchain]"`` (langchain-core).
-Both are async-only, like the rest of this package: use ``await retriever.ainvoke(...)`` and
-``await tool.ainvoke(...)`` (or any LangChain runnable that calls them asynchronously); the
-synchronous ``invoke`` raises ``NotImplementedError`` instead of blocking an event loop.
+Use them asynchronously (``await retriever.ainvoke(...)``, ``await tool.ainvoke(...)``) where
+you can: that uses your client and its connection pool. The synchronous ``invoke`` works too
+(LangChain's sync chains, agents and standard tests call it): it runs the same code on a
+private event loop in a worker thread with a short-lived client configured like yours, and
+blocks the calling thread until done.
+
+The retriever takes ``top_k``, ``filter`` and ``snippet_size`` at call time as well; a value
+given to ``invoke``/``ainvoke`` replaces the retriever's own for that call.
 
 >>> docs = client.assistant("handbook")                                    # doctest: +SKIP
 >>> retriever = PineconeAssistantRetriever(assistant=docs, top_k=4)        # doctest: +SKIP
->>> documents = await retriever.ainvoke("vacation days")                   # doctest: +SKIP
+>>> documents = await retriever.ainvoke("vacation days", top_k=2)          # doctest: +SKIP
 >>> tool = assistant_tool(docs)                                            # doctest: +SKIP
 >>> text = await tool.ainvoke({"question": "How many vacation days?"})     # doctest: +SKIP
 """
@@ -34,9 +39,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 from pydantic import BaseModel, Field
 
+from ..errors import InvalidInputError
 from ..handle import AssistantHandle
 from ..models import ChatResponse
 from ..tools import as_tool, format_answer, snippet_text
+from ._sync import run_sync
 
 __all__ = [
     "AssistantQuestion",
@@ -45,10 +52,9 @@ __all__ = [
     "assistant_tool",
 ]
 
-_SYNC = (
-    "{what} is async-only: use `await {var}.ainvoke(...)`; the synchronous call would block "
-    "the event loop"
-)
+_CALL_OPTIONS = ("top_k", "filter", "snippet_size")
+# LangChain passes its own ``verbose`` flag through to retrievers that take keyword arguments.
+_LANGCHAIN_KWARGS = ("verbose",)
 
 
 def _document(snippet: Any) -> Document:
@@ -79,18 +85,36 @@ class PineconeAssistantRetriever(BaseRetriever):
     snippet_size: int | None = None
     filter: dict[str, Any] | None = None
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    def _options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = sorted(k for k in kwargs if k not in _CALL_OPTIONS + _LANGCHAIN_KWARGS)
+        if unknown:
+            raise InvalidInputError(
+                f"unknown retriever options {unknown}; it takes {list(_CALL_OPTIONS)}"
+            )
+        options: dict[str, Any] = {
+            "top_k": self.top_k,
+            "filter": self.filter,
+            "snippet_size": self.snippet_size,
+        }
+        options.update((k, v) for k, v in kwargs.items() if k in _CALL_OPTIONS)
+        return options
+
+    async def _retrieve(
+        self, assistant: AssistantHandle, query: str, options: Mapping[str, Any]
     ) -> list[Document]:
-        raise NotImplementedError(_SYNC.format(what="PineconeAssistantRetriever", var="retriever"))
+        context = await assistant.context(query, **options)
+        return [_document(snippet) for snippet in context.snippets]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        options = self._options(kwargs)
+        return run_sync(self.assistant, lambda private: self._retrieve(private, query, options))
 
     async def _aget_relevant_documents(
-        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        context = await self.assistant.context(
-            query, filter=self.filter, top_k=self.top_k, snippet_size=self.snippet_size
-        )
-        return [_document(snippet) for snippet in context.snippets]
+        return await self._retrieve(self.assistant, query, self._options(kwargs))
 
 
 class AssistantQuestion(BaseModel):
@@ -111,16 +135,22 @@ class PineconeAssistantTool(BaseTool):
     chat_options: dict[str, Any] = Field(default_factory=dict)
     """Fixed ``chat()`` options (``model``, ``filter``, ``context_options``)."""
 
-    def _run(self, question: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
-        raise NotImplementedError(_SYNC.format(what="PineconeAssistantTool", var="tool"))
+    def _result(self, reply: ChatResponse) -> str | tuple[str, ChatResponse]:
+        if self.response_format == "content_and_artifact":
+            return format_answer(reply), reply
+        return format_answer(reply)
+
+    def _run(
+        self, question: str, run_manager: CallbackManagerForToolRun | None = None
+    ) -> str | tuple[str, ChatResponse]:
+        options = self.chat_options
+        reply = run_sync(self.assistant, lambda private: private.chat(question, **options))
+        return self._result(reply)
 
     async def _arun(
         self, question: str, run_manager: AsyncCallbackManagerForToolRun | None = None
     ) -> str | tuple[str, ChatResponse]:
-        reply = await self.assistant.chat(question, **self.chat_options)
-        if self.response_format == "content_and_artifact":
-            return format_answer(reply), reply
-        return format_answer(reply)
+        return self._result(await self.assistant.chat(question, **self.chat_options))
 
 
 def assistant_tool(
