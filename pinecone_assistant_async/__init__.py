@@ -31,6 +31,7 @@ from .errors import AuthenticationError as AuthenticationError
 from .errors import BadRequestError as BadRequestError
 from .errors import ClientClosedError as ClientClosedError
 from .errors import ConflictError as ConflictError
+from .errors import EventLoopError as EventLoopError
 from .errors import FileProcessingError as FileProcessingError
 from .errors import InvalidInputError as InvalidInputError
 from .errors import InvalidTypeError as InvalidTypeError

@@ -1,7 +1,8 @@
 """Turning what aiohttp and the service say into this package's typed errors, in one place.
 
-aiohttp exceptions are never chained as ``__cause__``: some of them (``ClientResponseError``)
-carry the request headers, and with them the API key, in their ``repr``. Their class name and
+aiohttp exceptions are never chained, neither as ``__cause__`` nor as ``__context__`` (callers
+raise our errors outside their ``except`` blocks): some of them (``ClientResponseError``) carry
+the request headers, and with them the API key, in their ``repr``. Their class name and
 message go into our message instead, with the key redacted.
 """
 
@@ -10,21 +11,36 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+from pydantic import ValidationError
 
-from ._retry import parse_retry_after
 from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    RateLimitError,
+    ResponseDecodeError,
     error_class_for_status,
 )
 
-__all__ = ["connection_error", "redact", "status_error"]
+__all__ = [
+    "TRANSPORT_ERRORS",
+    "connection_error",
+    "decode_error",
+    "is_deadline",
+    "parse_retry_after",
+    "redact",
+    "request_id",
+    "status_error",
+    "validation_summary",
+]
+
+TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError)
+"""What sending a request or reading a body can raise below HTTP."""
 
 _REQUEST_ID_HEADERS = ("x-pinecone-request-id", "x-request-id", "x-amzn-requestid")
 _TAGS = re.compile(r"<[^>]+>")
@@ -39,7 +55,53 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
-def _request_id(headers: Mapping[str, str]) -> str | None:
+def is_deadline(exc: BaseException) -> bool:
+    """A timeout from a deadline we set (not aiohttp's connect or idle timeout)."""
+    timeouts = (TimeoutError, asyncio.TimeoutError)
+    return isinstance(exc, timeouts) and not isinstance(exc, aiohttp.ConnectionTimeoutError)
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """Where and why a body failed validation (``name: Field required``), without its input."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return str(exc).splitlines()[0]
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date).
+
+    >>> parse_retry_after("3")
+    3.0
+    >>> parse_retry_after("soon") is None
+    True
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when is None:
+            return None
+        current = time.time() if now is None else now
+        return max(0.0, when.timestamp() - current)
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id the service (or a proxy in front of it) put in the response headers."""
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
@@ -108,22 +170,53 @@ def status_error(
         location = headers.get("Location") or "an unnamed location"
         message = f"HTTP {status}: a redirect to {location}, not followed"
     message = redact(message, secret)
-    cls = error_class_for_status(status)
-    common: dict[str, Any] = {
-        "status": status,
-        "code": code,
-        "request_id": _request_id(headers),
-        "body": body,
-        "method": method,
-        "url": url,
-    }
-    if issubclass(cls, RateLimitError):
-        return cls(message, retry_after=parse_retry_after(headers.get("Retry-After")), **common)
-    error = cls(message, **common)
-    retry_after = parse_retry_after(headers.get("Retry-After"))
-    if retry_after is not None:
-        error.retry_after = retry_after  # type: ignore[attr-defined]
+    return error_class_for_status(status)(
+        message,
+        status=status,
+        code=code,
+        request_id=request_id(headers),
+        body=body,
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+        method=method,
+        url=url,
+    )
+
+
+def decode_error(
+    reason: str,
+    *,
+    status: int | None,
+    headers: Mapping[str, str] | None,
+    raw: bytes,
+    method: str,
+    url: str,
+    secret: str | None,
+    attempts: int = 1,
+) -> ResponseDecodeError:
+    """The typed error for a 2xx body that is not what the spec says: its status, request id
+    and the start of the body (bounded, the key redacted), so users can see what came."""
+    limit = ResponseDecodeError.SNIPPET_CHARS
+    text = raw[: limit * 4].decode("utf-8", errors="replace")
+    snippet = redact(text, secret)[:limit]
+    if secret:  # a key cut in half at the boundary: drop its visible head as well
+        snippet = _drop_partial_secret(snippet, secret)
+    error = ResponseDecodeError(
+        redact(f"unexpected response body for {method} {url}: {reason}", secret),
+        status=status,
+        request_id=request_id(headers) if headers is not None else None,
+        body_snippet=snippet,
+        method=method,
+        url=url,
+    )
+    error.attempts = attempts
     return error
+
+
+def _drop_partial_secret(text: str, secret: str) -> str:
+    for size in range(min(len(secret) - 1, len(text)), 3, -1):
+        if text.endswith(secret[:size]):
+            return text[:-size] + "[redacted]"
+    return text
 
 
 def connection_error(
@@ -133,33 +226,25 @@ def connection_error(
     detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secret)
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return APITimeoutError(f"timed out: {method} {url}", method=method, url=url)
-    error: APIConnectionError
     if isinstance(exc, aiohttp.ClientSSLError):
-        error = APIConnectionError(
-            f"TLS failure talking to {url}: {detail}", method=method, url=url
-        )
+        message = f"TLS failure talking to {url}: {detail}"
     elif isinstance(exc, aiohttp.ClientConnectorDNSError):
-        error = APIConnectionError(
-            f"could not resolve the host of {url}: {detail}", method=method, url=url
-        )
+        message = f"could not resolve the host of {url}: {detail}"
     elif isinstance(exc, aiohttp.ClientConnectorError):
-        error = APIConnectionError(f"could not connect to {url}: {detail}", method=method, url=url)
+        message = f"could not connect to {url}: {detail}"
     elif isinstance(exc, aiohttp.ClientHttpProxyError):
-        error = APIConnectionError(
-            f"the proxy refused the connection to {url}: HTTP {exc.status} {exc.message}",
-            method=method,
-            url=url,
+        message = redact(
+            f"the proxy refused the connection to {url}: HTTP {exc.status} {exc.message}", secret
         )
     else:
-        error = APIConnectionError(
-            f"connection failed: {method} {url}: {detail}", method=method, url=url
-        )
-    # A connection that never opened proves the request was not sent.
-    error.not_sent = isinstance(  # type: ignore[attr-defined]
-        exc, aiohttp.ClientConnectorError
-    ) and not isinstance(exc, aiohttp.ClientSSLError)
-    # A certificate that fails verification fails the same way on every attempt.
-    error.permanent = isinstance(  # type: ignore[attr-defined]
-        exc, aiohttp.ClientConnectorCertificateError
+        message = f"connection failed: {method} {url}: {detail}"
+    return APIConnectionError(
+        message,
+        # A connection that never opened proves the request was not sent.
+        not_sent=isinstance(exc, aiohttp.ClientConnectorError)
+        and not isinstance(exc, aiohttp.ClientSSLError),
+        # A certificate that fails verification fails the same way on every attempt.
+        permanent=isinstance(exc, aiohttp.ClientConnectorCertificateError),
+        method=method,
+        url=url,
     )
-    return error

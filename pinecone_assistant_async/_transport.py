@@ -1,18 +1,23 @@
 """The one request funnel: URLs, headers, the session, retries, deadlines and error mapping.
 
-Only this module (and the upload payloads it is handed) touches aiohttp. Services call
-:meth:`Transport.request`, :meth:`Transport.request_model` or :meth:`Transport.stream`.
+Services call :meth:`Transport.request`, :meth:`Transport.request_model` or
+:meth:`Transport.stream` and never touch aiohttp. Below this module, ``_errors_map`` turns
+aiohttp's failures into typed errors, ``_retries`` runs the retries, ``_hosts`` caches the
+data-plane hosts, and the upload payloads (``_uploads``) are aiohttp payloads; the stream
+reader (``_event_stream``) reads the response this module opens.
+
+One attempt is sent by :meth:`Transport._open` (unary calls and streams alike). Each attempt
+is bounded by the call's deadline and, for a safe request other than a POST, by
+``Timeouts.attempt`` too, so a stalled attempt is retried while the deadline lasts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -20,20 +25,22 @@ import aiohttp
 import anyio
 from pydantic import BaseModel, ValidationError
 
-from ._errors_map import connection_error, redact, status_error
-from ._hosts import HostCache
-from ._retry import Replay, RetryBudget
-from ._retrying import Deadline, is_deadline, run_with_retries, timed_out
+from ._errors_map import (
+    TRANSPORT_ERRORS,
+    connection_error,
+    decode_error,
+    status_error,
+    validation_summary,
+)
+from ._hosts import HostCache, says_assistant_missing
+from ._retries import Deadline, Replay, RetryBudget, bounded_attempt, run_with_retries
+from ._session import SessionOwner
+from ._validation import check_wire_text
 from ._version import __version__
 from .config import ClientConfig
-from .errors import (
-    ClientClosedError,
-    NotFoundError,
-    PineconeError,
-    ResponseDecodeError,
-)
+from .errors import NotFoundError, PineconeError
 
-__all__ = ["BodyFactory", "RawResponse", "Transport", "path_segment"]
+__all__ = ["BodyFactory", "RawResponse", "Sleep", "Transport", "path_segment"]
 
 logger = logging.getLogger("pinecone_assistant_async")
 
@@ -41,18 +48,7 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 BodyFactory = Callable[[], Awaitable[Any]]
 """Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
-
-_TRANSPORT_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError)
-
-
-def _first_problem(exc: ValidationError) -> str:
-    """Where and why a body failed validation (``name: Field required``), without its input."""
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return str(exc).splitlines()[0]
-    first = errors[0]
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+Sleep = Callable[[float], Awaitable[None]]
 
 
 def path_segment(value: str) -> str:
@@ -60,24 +56,56 @@ def path_segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def _json_bytes(value: Any) -> bytes:
+    """A JSON body as UTF-8 (a lone surrogate anywhere in it is refused before sending)."""
+    return check_wire_text(
+        json.dumps(value, separators=(",", ":"), ensure_ascii=False), "the request body"
+    )
+
+
 @dataclass(frozen=True)
 class RawResponse:
+    """A successful response, read whole; ``attempts`` counts the requests it took."""
+
     status: int
     headers: Mapping[str, str]
     body: bytes
+    attempts: int = 1
 
 
-class Transport:
-    """Owns (or borrows) one ``aiohttp.ClientSession`` and sends every request of a client."""
+@dataclass(frozen=True)
+class _Request:
+    """What every attempt of one call sends (the URL aside, which a moved host changes)."""
 
-    def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None = None) -> None:
+    method: str
+    params: Mapping[str, str] | None
+    data: bytes | None
+    body: BodyFactory | None
+    headers: Mapping[str, str]
+    per_attempt: float | None
+    stream: bool = False
+
+
+class Transport(SessionOwner):
+    """Owns (or borrows) one ``aiohttp.ClientSession`` and sends every request of a client.
+
+    ``sleep`` is the wait between retries and polls (a testing hook: a recorder makes
+    backoff observable without waiting).
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        sleep: Sleep = anyio.sleep,
+    ) -> None:
+        super().__init__(config, session)
         self.config = config
-        self._session = session
-        self._owns_session = session is None
-        self._closed = False
         self.budget = RetryBudget(config.retry.budget_ratio, config.retry.budget_burst)
-        self.hosts = HostCache(self._lookup_host)
-        self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+        scheme = config.control_base.split("://", 1)[0]
+        self.hosts = HostCache(self._lookup_host, scheme=scheme)
+        self.sleep = sleep
         self._headers = {
             **config.extra_headers,
             "Api-Key": config.api_key,
@@ -89,45 +117,6 @@ class Transport:
         self._stream_timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=t.connect, sock_read=t.stream_idle
         )
-
-    # -- session lifecycle ---------------------------------------------------------------
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise ClientClosedError("this AssistantClient is closed; create a new one")
-        if self._session is None:
-            limits = self.config.limits
-            connector = aiohttp.TCPConnector(
-                limit=limits.max_connections,
-                limit_per_host=limits.per_host,
-                keepalive_timeout=limits.keepalive,
-                ssl=self.config.ssl,
-            )
-            self._session = aiohttp.ClientSession(connector=connector)
-        elif self._session.closed:
-            raise ClientClosedError("the aiohttp session given to AssistantClient is closed")
-        return self._session
-
-    async def aclose(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-
-    def warn_if_unclosed(self, owner: object) -> None:
-        session = self._session
-        if not self._closed and self._owns_session and session is not None and not session.closed:
-            warnings.warn(
-                f"unclosed {type(owner).__name__}: use 'async with' or 'await aclose()'",
-                ResourceWarning,
-                stacklevel=2,
-            )
 
     # -- URLs ------------------------------------------------------------------------------
 
@@ -150,10 +139,8 @@ class Transport:
         except (ValueError, AttributeError):
             host = None
         if not isinstance(host, str) or not host:
-            raise ResponseDecodeError(
-                f"the service did not say where assistant {assistant!r} is hosted",
-                method="GET",
-                url=url,
+            raise self._decode_error(
+                f"the service did not say where assistant {assistant!r} is hosted", raw, "GET", url
             )
         return host
 
@@ -171,32 +158,60 @@ class Transport:
         timeout: float | None = None,
         assistant: str | None = None,
     ) -> RawResponse:
-        """Send one logical request (with retries) and return its successful response."""
-        data = None if json_body is None else json.dumps(json_body, separators=(",", ":"))
+        """Send one logical request (with retries) and return its successful response.
+
+        ``timeout`` (default ``Timeouts.total``) bounds the whole call; ``assistant`` names
+        the assistant of a data-plane call, whose host is re-described when a 404 says the
+        assistant is not there.
+        """
         headers = self._headers
-        if data is not None:
+        data = None
+        if json_body is not None:
+            data = _json_bytes(json_body)
             headers = {**headers, "Content-Type": "application/json"}
+        if params:
+            for name, value in params.items():
+                check_wire_text(value, name)
+        t = self.config.timeouts
+        per_attempt = None
+        if body is not None:
+            per_attempt = t.upload
+        elif replay is Replay.SAFE and method != "POST":
+            per_attempt = t.attempt
+        request = _Request(method, params, data, body, headers, per_attempt)
+        sent = 0
 
-        async def attempt(deadline: Deadline | None) -> RawResponse:
-            payload = await body() if body is not None else data
-            return await self._send(method, url, params, payload, headers, deadline)
+        async def send(url: str, deadline: Deadline | None) -> RawResponse:
+            nonlocal sent
+            sent += 1
+            return await self._send(request, url, deadline)
 
-        deadline = self.config.timeouts.total if timeout is None else timeout
-        return await self._run(attempt, method, url, replay, deadline, assistant)
+        raw = await self._run(send, request, url, replay, timeout, assistant)
+        return raw if sent == 1 else replace(raw, attempts=sent)
 
     async def request_model(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
         raw = await self.request(method, url, **kwargs)
-        return self.decode(model, raw.body, method=method, url=url)
+        return self.decode(model, raw, method=method, url=url)
 
-    def decode(self, model: type[M], body: bytes, *, method: str, url: str) -> M:
+    def decode(self, model: type[M], raw: RawResponse, *, method: str, url: str) -> M:
         try:
-            return model.model_validate_json(body)
+            return model.model_validate_json(raw.body)
         except ValidationError as exc:
-            detail = redact(_first_problem(exc), self.config.api_key)
+            reason = validation_summary(exc)
         # Raised outside the except block: the ValidationError (which quotes the body, and
         # with it anything the body echoed) must not ride along as __context__.
-        raise ResponseDecodeError(
-            f"unexpected response body for {method} {url}: {detail}", method=method, url=url
+        raise self._decode_error(reason, raw, method, url)
+
+    def _decode_error(self, reason: str, raw: RawResponse, method: str, url: str) -> PineconeError:
+        return decode_error(
+            reason,
+            status=raw.status,
+            headers=raw.headers,
+            raw=raw.body,
+            method=method,
+            url=url,
+            secret=self.config.api_key,
+            attempts=raw.attempts,
         )
 
     @asynccontextmanager
@@ -211,21 +226,24 @@ class Transport:
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open a streaming response; retries happen only before it is handed out.
 
-        The response is closed on exit: released for reuse when fully read, otherwise its
-        connection is dropped at once (early exit, ``break``, cancellation).
+        Only the opening (until the status line and headers) is bounded by ``timeout``; the
+        body is bounded by the idle timeout alone. The response is closed on exit: released
+        for reuse when fully read, otherwise its connection is dropped at once (early exit,
+        ``break``, cancellation).
         """
-        data = json.dumps(json_body, separators=(",", ":"))
+        data = _json_bytes(json_body)
         headers = {
             **self._headers,
             "Content-Type": "application/json",
             "Accept": "text/event-stream",
         }
+        request = _Request(method, None, data, None, headers, None, stream=True)
 
-        async def attempt(deadline: Deadline | None) -> aiohttp.ClientResponse:
-            return await self._open_stream(method, url, data, headers, deadline)
+        async def send(url: str, deadline: Deadline | None) -> aiohttp.ClientResponse:
+            with bounded_attempt(deadline, None, method, url):
+                return await self._open(request, url)
 
-        deadline = self.config.timeouts.total if timeout is None else timeout
-        response = await self._run(attempt, method, url, Replay.SAFE, deadline, assistant)
+        response = await self._run(send, request, url, Replay.SAFE, timeout, assistant)
         try:
             yield response
         finally:
@@ -234,125 +252,108 @@ class Transport:
             else:
                 response.close()
 
-    def map_stream_error(self, exc: BaseException, *, method: str, url: str) -> PineconeError:
-        """A typed error for a failure while reading a stream's body."""
-        return connection_error(exc, method=method, url=url, secret=self.config.api_key)
-
     # -- internals -------------------------------------------------------------------------
 
     async def _run(
         self,
-        attempt: Callable[[Deadline | None], Awaitable[T]],
-        method: str,
+        send: Callable[[str, Deadline | None], Awaitable[T]],
+        request: _Request,
         url: str,
         replay: Replay,
-        deadline_s: float | None,
+        timeout: float | None,
         assistant: str | None,
     ) -> T:
+        """Run ``send`` with retries; a data-plane call whose 404 says the assistant is not
+        on its host re-describes the assistant and, if it moved, is sent once more there."""
         self.budget.record_attempt()
-        try:
+        deadline = Deadline.after(self.config.timeouts.total if timeout is None else timeout)
+
+        async def call(url: str) -> T:
             return await run_with_retries(
-                attempt,
+                lambda deadline: send(url, deadline),
                 policy=self.config.retry,
                 budget=self.budget,
                 replay=replay,
-                deadline=Deadline.after(deadline_s),
+                deadline=deadline,
                 sleep=self.sleep,
-                method=method,
+                method=request.method,
                 url=url,
             )
-        except NotFoundError:
-            if assistant is not None:
-                self.hosts.forget(assistant)
+
+        try:
+            return await call(url)
+        except NotFoundError as error:
+            if assistant is None or not says_assistant_missing(error, assistant):
+                raise
+            missing = error
+        moved = None if self.config.data_host_override else await self.hosts.rehome(assistant, url)
+        if moved is None:
+            raise missing
+        try:
+            return await call(moved)
+        except PineconeError as error:
+            error.attempts += missing.attempts
             raise
 
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        payload: Any,
-        headers: Mapping[str, str],
-        deadline: Deadline | None,
-    ) -> RawResponse:
-        session = self.session
-        timeout = self._unary_timeout
-        if deadline is not None:
-            remaining = deadline.remaining()
-            if remaining <= 0:
-                raise timed_out(deadline, method, url)
-            timeout = aiohttp.ClientTimeout(total=remaining, sock_connect=timeout.sock_connect)
+    async def _send(self, request: _Request, url: str, deadline: Deadline | None) -> RawResponse:
         debug = logger.isEnabledFor(logging.DEBUG)
         started = anyio.current_time() if debug else 0.0
-        try:
-            async with session.request(
-                method,
-                url,
-                params=params,
-                data=payload,
-                headers=headers,
-                timeout=timeout,
-                proxy=self.config.proxy,
-                allow_redirects=False,  # the Api-Key header would follow to any host
-            ) as resp:
-                raw = await resp.read()
-                status, response_headers = resp.status, resp.headers
-        except _TRANSPORT_ERRORS as exc:
-            logger.debug("%s %s failed: %s", method, url, type(exc).__name__)
-            if deadline is not None and is_deadline(exc):
-                raise timed_out(deadline, method, url) from None
-            raise connection_error(
-                exc, method=method, url=url, secret=self.config.api_key
-            ) from None
-        if debug:
-            elapsed = (anyio.current_time() - started) * 1e3
-            logger.debug("%s %s -> %d in %.1f ms", method, url, status, elapsed)
-        if status >= 300:
-            raise status_error(
-                status, raw, response_headers, method=method, url=url, secret=self.config.api_key
-            )
-        return RawResponse(status, response_headers, raw)
-
-    async def _open_stream(
-        self,
-        method: str,
-        url: str,
-        data: str,
-        headers: Mapping[str, str],
-        deadline: Deadline | None,
-    ) -> aiohttp.ClientResponse:
-        session = self.session
-        # Only the opening (until the status line and headers) has a deadline; the body
-        # is bounded by the idle timeout alone.
-        remaining = None if deadline is None else deadline.remaining()
-        try:
-            with anyio.fail_after(remaining):
-                resp = await session.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    timeout=self._stream_timeout,
-                    proxy=self.config.proxy,
-                    allow_redirects=False,
-                )
-        except TimeoutError:
-            if deadline is None:  # pragma: no cover - fail_after(None) never times out
-                raise
-            raise timed_out(deadline, method, url) from None
-        except _TRANSPORT_ERRORS as exc:
-            raise connection_error(
-                exc, method=method, url=url, secret=self.config.api_key
-            ) from None
-        if resp.status >= 300:
+        failure: PineconeError | None = None
+        with bounded_attempt(deadline, request.per_attempt, request.method, url):
+            resp = await self._open(request, url)
             try:
                 raw = await resp.read()
-            except _TRANSPORT_ERRORS:
-                raw = b""
+            except TRANSPORT_ERRORS as exc:
+                failure = self._connection_error(exc, request.method, url)
             finally:
                 resp.release()
-            raise status_error(
-                resp.status, raw, resp.headers, method=method, url=url, secret=self.config.api_key
+        if failure is not None:
+            raise failure  # outside the except block: no aiohttp error as __context__
+        if debug:
+            elapsed = (anyio.current_time() - started) * 1e3
+            logger.debug("%s %s -> %d in %.1f ms", request.method, url, resp.status, elapsed)
+        return RawResponse(resp.status, resp.headers, raw)
+
+    async def _open(self, request: _Request, url: str) -> aiohttp.ClientResponse:
+        """Send one attempt; return the response once its headers are in and its status is
+        a success (an error status is read, released and raised as a typed error)."""
+        session = self.session
+        payload = await request.body() if request.body is not None else request.data
+        failure: PineconeError | None = None
+        try:
+            resp = await session.request(
+                request.method,
+                url,
+                params=request.params,
+                data=payload,
+                headers=request.headers,
+                timeout=self._stream_timeout if request.stream else self._unary_timeout,
+                proxy=self.config.proxy,
+                allow_redirects=False,  # the Api-Key header would follow to any host
             )
-        logger.debug("%s %s -> %d (stream opened)", method, url, resp.status)
-        return resp
+        except TRANSPORT_ERRORS as exc:
+            logger.debug("%s %s failed: %s", request.method, url, type(exc).__name__)
+            failure = self._connection_error(exc, request.method, url)
+        if failure is not None:
+            raise failure  # outside the except block: no aiohttp error as __context__
+        if resp.status < 300:
+            if request.stream:
+                logger.debug("%s %s -> %d (stream opened)", request.method, url, resp.status)
+            return resp
+        try:
+            raw = await resp.read()
+        except TRANSPORT_ERRORS:
+            raw = b""
+        finally:
+            resp.release()
+        raise status_error(
+            resp.status,
+            raw,
+            resp.headers,
+            method=request.method,
+            url=url,
+            secret=self.config.api_key,
+        )
+
+    def _connection_error(self, exc: BaseException, method: str, url: str) -> PineconeError:
+        return connection_error(exc, method=method, url=url, secret=self.config.api_key)

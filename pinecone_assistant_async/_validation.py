@@ -21,6 +21,7 @@ __all__ = [
     "check_limit",
     "check_text",
     "check_timeout",
+    "check_wire_text",
 ]
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -65,6 +66,22 @@ def check_id(value: object, what: str) -> str:
     return value
 
 
+def check_wire_text(text: str, what: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (which no UTF-8 encoder can send) is refused.
+
+    >>> check_wire_text("caf\u00e9", "query")
+    b'caf\xc3\xa9'
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        position = exc.start
+    raise InvalidInputError(
+        f"{what} contains a lone surrogate ({text[position]!r} at position {position}), "
+        "which cannot be sent as UTF-8"
+    )
+
+
 def check_json_object(
     value: object, what: str, *, max_bytes: int | None = MAX_METADATA_BYTES
 ) -> dict[str, Any] | None:
@@ -74,15 +91,18 @@ def check_json_object(
     if not isinstance(value, Mapping):
         raise InvalidTypeError(f"{what} must be a dict, got {type(value).__name__}")
     try:
-        encoded = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{what} is not JSON-serialisable: {exc}") from None
+        problem: str | None = str(exc)
+    else:
+        problem = None
+    if problem is not None:
+        raise InvalidInputError(f"{what} is not JSON-serialisable: {problem}")
     if any(not isinstance(key, str) for key in value):
         raise InvalidInputError(f"{what} keys must be strings")
-    if max_bytes is not None and len(encoded.encode()) > max_bytes:
-        raise InvalidInputError(
-            f"{what} is {len(encoded.encode())} bytes as JSON; the limit is {max_bytes}"
-        )
+    size = len(check_wire_text(text, what))
+    if max_bytes is not None and size > max_bytes:
+        raise InvalidInputError(f"{what} is {size} bytes as JSON; the limit is {max_bytes}")
     return dict(value)
 
 
@@ -91,6 +111,8 @@ def check_text(value: object, what: str, *, allow_empty: bool = False) -> str:
         raise InvalidTypeError(f"{what} must be a str, got {type(value).__name__}")
     if not allow_empty and not value.strip():
         raise InvalidInputError(f"{what} must not be empty")
+    if not value.isascii():
+        check_wire_text(value, what)
     return value
 
 

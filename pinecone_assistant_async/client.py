@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 
 import aiohttp
+import anyio
 
 from ._transport import Transport
 from ._validation import check_assistant_name
@@ -33,7 +34,11 @@ class AssistantClient:
     The client owns one ``aiohttp.ClientSession``, created on first use inside the event loop,
     unless you pass ``session=`` (then it is borrowed and never closed by the client). Close it
     with ``async with`` or ``await client.aclose()``; a client dropped unclosed warns with
-    ``ResourceWarning``.
+    ``ResourceWarning``. A client belongs to the event loop it is first used in.
+
+    ``sleep`` (keyword-only, default ``anyio.sleep``) is a testing hook: every wait between
+    retries and between polls goes through it, so a recorder that returns at once makes
+    backoff and ``Retry-After`` observable without waiting.
 
     >>> client = AssistantClient(api_key="...", timeout=30)   # doctest: +SKIP
     >>> docs = client.assistant("docs")                       # doctest: +SKIP
@@ -58,6 +63,7 @@ class AssistantClient:
         verify_ssl: bool = True,
         extra_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self._transport: Transport | None = None
         config = ClientConfig.resolve(
@@ -78,7 +84,7 @@ class AssistantClient:
         )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError("session must be an aiohttp.ClientSession")
-        self._transport = transport = Transport(config, session)
+        self._transport = transport = Transport(config, session, sleep=sleep)
         self.assistants = AssistantsService(transport)
         self.operations = OperationsService(transport)
         self.files = FilesService(transport, self.operations)
@@ -127,7 +133,7 @@ class AssistantClient:
 
     def __del__(self) -> None:
         if self._transport is not None:
-            self._transport.warn_if_unclosed(self)
+            self._transport.abandon(self)
 
     def __repr__(self) -> str:
         config = self._t.config

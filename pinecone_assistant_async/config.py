@@ -102,21 +102,28 @@ class Timeouts:
     """Deadlines in seconds.
 
     ``total`` bounds a unary call from start to finish, retries and their waits included.
-    ``connect`` bounds opening a connection. ``stream_idle`` bounds the silence between two
-    reads of a streaming response (streams have no total deadline). ``upload`` replaces
-    ``total`` for file uploads, which may take long on large files (``None``: no total).
+    ``attempt`` bounds each attempt of a safe request other than a POST (describe, list,
+    update, delete): a stalled attempt is given up and retried while ``total`` lasts
+    (``None``: attempts are bounded by ``total`` alone). Chat, context and evaluation calls
+    (POSTs, which a model may take long to answer) are bounded by ``total`` only.
+    ``upload`` bounds each attempt of sending a file, whose call is bounded by the upload's
+    own ``timeout=`` (``None``: by that alone). ``connect`` bounds opening a connection.
+    ``stream_idle`` bounds the silence between two reads of a streaming response (streams
+    have no total deadline).
     """
 
     total: float = 60.0
     connect: float = 10.0
     stream_idle: float = 60.0
     upload: float | None = 900.0
+    attempt: float | None = 20.0
 
     def __post_init__(self) -> None:
         _positive("total", self.total)
         _positive("connect", self.connect)
         _positive("stream_idle", self.stream_idle)
         _positive("upload", self.upload, allow_none=True)
+        _positive("attempt", self.attempt, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -203,16 +210,23 @@ class ClientConfig:
                 f"api_version must be one of {', '.join(SUPPORTED_API_VERSIONS)}, "
                 f"got {api_version!r}"
             )
-        if region is not None and region not in EVALUATION_HOSTS:
-            raise InvalidInputError(f"region must be 'us' or 'eu', got {region!r}")
+        if region is not None and (not isinstance(region, str) or not region.strip()):
+            raise InvalidInputError(f"region must be a non-empty str, got {region!r}")
         host = host if host is not None else os.environ.get("PINECONE_HOST") or None
         control = _base_url(host, "host") if host else DEFAULT_CONTROL_HOST
         if evaluation_host:
             evaluation = _base_url(evaluation_host, "evaluation_host")
         elif host:
             evaluation = control
-        else:
+        elif (region or "us") in EVALUATION_HOSTS:
             evaluation = EVALUATION_HOSTS[region or "us"]
+        else:
+            # The spec's region is an extensible enum: a region newer than this SDK is fine,
+            # but its evaluation endpoint is not known here.
+            raise InvalidInputError(
+                f"region {region!r} is newer than this SDK's table of evaluation endpoints "
+                f"({', '.join(EVALUATION_HOSTS)}); pass evaluation_host=... as well"
+            )
         if isinstance(timeouts, (int, float)) and not isinstance(timeouts, bool):
             timeouts = Timeouts(total=float(timeouts))
         elif timeouts is None:

@@ -6,6 +6,7 @@
     ├── InvalidInputError (also ValueError)      bad input, raised before any request
     │   └── InvalidTypeError (also TypeError)
     ├── ClientClosedError (also RuntimeError)    the client was used after aclose()
+    │   └── EventLoopError                        ... or from another event loop than its first
     ├── APIError                                  something went wrong talking to the service
     │   ├── APIStatusError                        the service answered with an error status
     │   │   ├── BadRequestError          400
@@ -47,6 +48,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "EventLoopError",
     "FileProcessingError",
     "InvalidInputError",
     "InvalidTypeError",
@@ -69,7 +71,13 @@ __all__ = [
 
 
 class PineconeError(Exception):
-    """Root of every exception raised by this package."""
+    """Root of every exception raised by this package.
+
+    ``attempts`` says how many requests were sent for the failed call, retries included
+    (0 when it failed before anything was sent).
+    """
+
+    attempts: int = 0
 
 
 class InvalidInputError(PineconeError, ValueError):
@@ -87,8 +95,23 @@ class ClientClosedError(PineconeError, RuntimeError):
     """The client (or the session it borrowed) was already closed."""
 
 
+class EventLoopError(ClientClosedError):
+    """The client was used from another event loop than the one it first ran in (for
+    example a second ``asyncio.run()``): its connections belong to that loop. Create one
+    client per event loop."""
+
+
 class APIError(PineconeError):
-    """A request to the service failed. ``method`` and ``url`` say which one (never the key)."""
+    """A request to the service failed. ``method`` and ``url`` say which one (never the key).
+
+    ``outcome_unknown`` is True when the request may have taken effect although the call
+    failed: a POST that creates something (an upload with a service-chosen id, a new
+    assistant) whose answer was lost (a reset, a timeout, a 500). The file or assistant may
+    exist anyway; look before creating it again (or upsert with your own id, which is safe to
+    repeat). The message says so too.
+    """
+
+    outcome_unknown: bool = False
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
@@ -96,13 +119,25 @@ class APIError(PineconeError):
         self.method = method
         self.url = url
 
+    def _suffix(self) -> str:
+        text = ""
+        if self.attempts > 1:
+            text += f" after {self.attempts} attempts"
+        if self.outcome_unknown:
+            text += "; the request may have taken effect anyway (what it creates may exist)"
+        return text
+
+    def __str__(self) -> str:
+        return self.message + self._suffix()
+
 
 class APIStatusError(APIError):
     """The service answered with a status >= 400.
 
     ``status``, ``code`` (e.g. ``NOT_FOUND``), ``message`` (the server's words), ``request_id``
-    (from the response headers, when the service sent one) and ``body`` (the parsed JSON body,
-    or the raw text when it was not JSON).
+    (from the response headers, when the service sent one), ``body`` (the parsed JSON body,
+    or the raw text when it was not JSON) and ``retry_after`` (the seconds of the response's
+    ``Retry-After`` header, when it had one).
     """
 
     def __init__(
@@ -113,6 +148,7 @@ class APIStatusError(APIError):
         code: str | None = None,
         request_id: str | None = None,
         body: Any = None,
+        retry_after: float | None = None,
         method: str | None = None,
         url: str | None = None,
     ) -> None:
@@ -121,6 +157,7 @@ class APIStatusError(APIError):
         self.code = code
         self.request_id = request_id
         self.body = body
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         parts = [f"{self.status}"]
@@ -131,7 +168,7 @@ class APIStatusError(APIError):
             text += f" ({self.method} {self.url})"
         if self.request_id:
             text += f" [request id {self.request_id}]"
-        return text
+        return text + self._suffix()
 
     def __repr__(self) -> str:
         return (
@@ -171,10 +208,6 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429: throttled. ``retry_after`` is the server's wait in seconds, when it sent one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
-
 
 class ServerError(APIStatusError):
     """5xx: the service (or a proxy in front of it) failed."""
@@ -185,7 +218,25 @@ class ServiceUnavailableError(ServerError):
 
 
 class APIConnectionError(APIError):
-    """No usable HTTP response: connection refused or reset, DNS failure, TLS failure."""
+    """No usable HTTP response: connection refused or reset, DNS failure, TLS failure.
+
+    ``not_sent`` is True when the connection never opened, so the request provably did not
+    reach the service; ``permanent`` when every attempt would fail the same way (a
+    certificate that fails verification). Both decide whether the failure is retried.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        not_sent: bool = False,
+        permanent: bool = False,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.not_sent = not_sent
+        self.permanent = permanent
 
 
 class APITimeoutError(APIConnectionError):
@@ -201,7 +252,36 @@ class StreamError(APIError):
 
 
 class ResponseDecodeError(APIError):
-    """A successful response whose body does not match the documented shape."""
+    """A successful response whose body does not match the documented shape.
+
+    ``status`` and ``request_id`` are the response's; ``body_snippet`` is the start of the
+    body (at most ``SNIPPET_CHARS`` characters, the key redacted), to show what came instead.
+    """
+
+    SNIPPET_CHARS = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        body_snippet: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status = status
+        self.request_id = request_id
+        self.body_snippet = body_snippet
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.status is not None:
+            text += f" (HTTP {self.status})"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text + self._suffix()
 
 
 class UploadNotReplayableError(PineconeError):

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._pagination import Page, iterate_pages
 from .._polling import WaitSpec, until_gone, wait_for
-from .._retry import Replay
+from .._retries import Replay
 from .._transport import Transport, path_segment
 from .._validation import (
     check_assistant_name,
@@ -29,6 +29,8 @@ _MAX_INSTRUCTIONS = 16 * 1024
 def _failure(assistant: Assistant) -> str | None:
     if assistant.status in (AssistantStatus.INITIALIZATION_FAILED, AssistantStatus.FAILED):
         return f"assistant {assistant.name!r} is {assistant.status}"
+    if assistant.status == AssistantStatus.TERMINATING:
+        return f"assistant {assistant.name!r} is Terminating (being deleted): it will not be Ready"
     return None
 
 
@@ -44,6 +46,13 @@ READY = WaitSpec[Assistant](
     describe=_show,
 )
 GONE: WaitSpec[Assistant] = until_gone("the assistant to be deleted", AssistantFailedError, _show)
+
+
+def _region(value: object) -> str:
+    text = check_text(value, "region")
+    if text != text.strip().lower() or not text.replace("-", "").isalnum():
+        raise InvalidInputError(f"region must be a lowercase region name like 'us', got {text!r}")
+    return str(text)
 
 
 def _instructions(value: object) -> str | None:
@@ -82,9 +91,8 @@ class AssistantsService:
     ) -> Assistant:
         """Create an assistant; by default wait (up to ``timeout`` s) until it is Ready."""
         check_assistant_name(name)
-        body: dict[str, Any] = {"name": name, "region": region}
-        if region not in ("us", "eu"):
-            raise InvalidInputError(f"region must be 'us' or 'eu', got {region!r}")
+        # The spec's region is an extensible enum (us, eu today): a newer one is passed on.
+        body: dict[str, Any] = {"name": name, "region": _region(region)}
         if instructions is not None:
             body["instructions"] = _instructions(instructions)
         meta = check_json_object(metadata, "metadata")

@@ -14,7 +14,7 @@ import anyio
 from .._bind import bind
 from .._pagination import Page, iterate_pages
 from .._polling import WaitSpec, until_gone, wait_for
-from .._retry import Replay
+from .._retries import Replay
 from .._transport import Transport, path_segment
 from .._uploads import prepare
 from .._validation import (
@@ -25,6 +25,7 @@ from .._validation import (
     check_limit,
     check_text,
     check_timeout,
+    check_wire_text,
 )
 from ..bulk import upload_many
 from ..errors import FileProcessingError, InvalidTypeError
@@ -194,6 +195,7 @@ class FilesService:
         prepared = await prepare(
             source, file_name=file_name, metadata=meta, metadata_in_form=not old_api
         )
+        check_wire_text(prepared.file_name, "file_name")  # a name from an undecodable path
         deadline = anyio.current_time() + timeout
         params = {"multimodal": "true" if multimodal else "false"}
         if old_api and prepared.metadata_json is not None:
@@ -208,12 +210,15 @@ class FilesService:
             timeout=timeout,
             assistant=assistant,
         )
-        data = json.loads(raw.body) if raw.body else {}
+        try:
+            data = json.loads(raw.body) if raw.body else {}
+        except ValueError:
+            data = None  # not JSON: decode() below says so, with the status and a snippet
         started: Operation | AssistantFile
         if isinstance(data, dict) and "operation_type" in data:
-            started = self._t.decode(Operation, raw.body, method=method, url=url)
+            started = self._t.decode(Operation, raw, method=method, url=url)
         else:
-            started = self._t.decode(AssistantFile, raw.body, method=method, url=url)
+            started = self._t.decode(AssistantFile, raw, method=method, url=url)
         if not wait:
             return started
         remaining = max(deadline - anyio.current_time(), 1e-3)

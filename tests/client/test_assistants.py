@@ -131,7 +131,7 @@ async def test_invalid_names_fail_before_any_request(emulator: Emulator, name: s
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"region": "mars"}, InvalidInputError),
+        ({"region": "Mars!"}, InvalidInputError),
         ({"metadata": {"x": object()}}, InvalidInputError),
         ({"metadata": ["not", "a", "dict"]}, InvalidTypeError),
         ({"metadata": {"big": "x" * 17000}}, InvalidInputError),

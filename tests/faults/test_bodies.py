@@ -143,8 +143,30 @@ async def test_a_2xx_body_missing_a_required_field_is_a_decode_error() -> None:
         LocalServer(json_reply({"status": "Ready"})) as server,
         _client(server) as client,
     ):
-        with pytest.raises(ResponseDecodeError, match=r"name: Field required$"):
+        with pytest.raises(ResponseDecodeError) as info:
             await client.assistants.describe("docs")
+    assert info.value.message.endswith("name: Field required")
+    assert info.value.status == 200
+
+
+async def test_a_decode_error_carries_the_status_request_id_and_a_bounded_redacted_snippet() -> (
+    None
+):
+    key = "test-key-0123456789"
+    echoed = {"status": "Ready", "echo": key, "padding": "x" * 5000}
+    async with (
+        LocalServer(json_reply(echoed, 200, **{"x-pinecone-request-id": "rid-77"})) as server,
+        _client(server) as client,
+    ):
+        with pytest.raises(ResponseDecodeError) as info:
+            await client.assistants.describe("docs")
+    error = info.value
+    assert (error.status, error.request_id, error.attempts) == (200, "rid-77", 1)
+    snippet = error.body_snippet
+    assert snippet is not None and snippet.startswith('{"status"')
+    assert len(snippet) <= ResponseDecodeError.SNIPPET_CHARS
+    assert key not in snippet and "[redacted]" in snippet
+    assert "HTTP 200" in str(error) and "rid-77" in str(error)
 
 
 async def test_missing_optional_fields_are_none() -> None:

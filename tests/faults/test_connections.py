@@ -159,7 +159,8 @@ async def test_a_refused_connection_is_typed_and_retried() -> None:
         "ClientConnectorError: Cannot connect to host 127.0.0.1:"
     )
     assert len(sleep.delays) == 2
-    assert error.__cause__ is None and error.__suppress_context__
+    assert error.attempts == 3 and str(error).endswith(" after 3 attempts")
+    assert error.__cause__ is None and error.__context__ is None
 
 
 async def test_a_refused_connection_is_retried_even_for_a_create() -> None:
@@ -245,6 +246,7 @@ async def test_a_proxy_refusing_a_tunnel_is_a_connection_error_without_the_key()
     assert str(info.value) == (
         "the proxy refused the connection to "
         "https://api.example.invalid/assistant/assistants/docs: HTTP 502 Bad Gateway"
+        " after 3 attempts"
     )
     assert len(proxy.heads) == 3
     assert all(head.startswith("CONNECT api.example.invalid:443 ") for head in proxy.heads)

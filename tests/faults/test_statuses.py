@@ -63,11 +63,13 @@ async def test_a_get_maps_the_status_and_retries_only_transient_ones(
     assert (error.status, error.code, error.request_id) == (status, code, f"rid-{status}")
     assert error.message == f"Injected error (status {status})"
     assert error.method == "GET" and error.url == f"{docs.url}/assistant/assistants/docs"
+    sent = 3 if status in RETRIED_ANYWHERE else 1
+    assert error.attempts == sent
     assert str(error) == (
         f"{status} {code}: Injected error (status {status}) "
         f"(GET {docs.url}/assistant/assistants/docs) [request id rid-{status}]"
+        + (f" after {sent} attempts" if sent > 1 else "")
     )
-    sent = 3 if status in RETRIED_ANYWHERE else 1
     assert docs.count(method="GET", path=DOCS) == sent
 
 
