@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import anyio
 import pytest
 
-from pinecone_assistant_async.cli import main
-from pinecone_assistant_async.cli.ask import LiveText, mark_citations
-from pinecone_assistant_async.models import Citation
+from pinecone_assistant_async.cli import PROG, build_parser, main
 from pinecone_assistant_async.testing import Emulator
 
 pytestmark = pytest.mark.anyio
@@ -64,33 +64,6 @@ async def cli_json(emu: Emulator, *args: str) -> Any:
 async def emu() -> AsyncIterator[Emulator]:
     async with Emulator(ready_delay=0, processing_delay=0.02, delete_delay=0) as emulator:
         yield emulator
-
-
-def test_mark_citations_inserts_numbers_at_positions() -> None:
-    file = {"id": "f", "name": "a.md"}
-    cites = [
-        Citation.model_validate({"position": 5, "references": [{"file": file, "pages": [1]}]}),
-        Citation.model_validate({"position": 11, "references": [{"file": file}]}),
-    ]
-    assert mark_citations("Hello world", cites) == "Hello[1] world[2]"
-
-
-def test_live_text_marks_citations_that_arrive_before_their_text(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    file = {"id": "f", "name": "a.md"}
-    live = LiveText()
-    live.write("Hi. ")
-    live.cite(Citation.model_validate({"position": 2, "references": [{"file": file}]}))
-    live.cite(Citation.model_validate({"position": 9, "references": [{"file": file}]}))
-    live.cite(Citation.model_validate({"position": 99, "references": [{"file": file}]}))
-    live.write("Hello")
-    live.write(" world")
-    live.finish()
-    # [1] points into text already shown: listed only; [2] lands inside the next delta; [3]
-    # points past the end: put at the end
-    assert capsys.readouterr().out == "Hi. Hello[2] world[3]\n"
-    assert len(live.citations) == 3
 
 
 def test_usage_errors_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,11 +133,17 @@ async def test_chat_streams_with_numbered_citations(emu: Emulator, tmp_path: Pat
     await cli_json(emu, "assistants", "create", "hr")
     assert (await cli(emu, "files", "upload", "hr", str(tmp_path / "handbook.md"))).returncode == 0
 
-    streamed = await cli(emu, "chat", "hr", "How many vacation days do employees get?")
+    question = "How many vacation days do employees get?"
+    streamed = await cli(emu, "chat", "hr", question)
     assert streamed.returncode == 0, err(streamed)
     lines = out(streamed).splitlines()
     assert "25 vacation days" in lines[0]
-    assert "[1] handbook.md p. 1" in lines
+    # the streamed text carries its markers, and a source cited twice is listed once
+    assert "per year.[1]" in lines[0]
+    assert [line for line in lines if line.startswith("[")] == ["[1] handbook.md p. 1"]
+    # streamed or not, the same text with the same markers
+    whole_answer = await cli(emu, "chat", "hr", question, "--no-stream")
+    assert out(whole_answer) == out(streamed)
 
     whole = await cli(emu, "chat", "hr", "When does the office open?", "--no-stream")
     assert "9am" in out(whole) and "[1]" in out(whole).splitlines()[0]
@@ -241,3 +220,112 @@ async def test_emulator_command_serves_until_terminated() -> None:
 async def test_version_flag() -> None:
     result = await cli(None, "--version", env=environment(None))
     assert result.returncode == 0 and out(result).startswith("pinecone-assistant ")
+
+
+def _walk(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # aliases map to one parser
+                yield from _walk(sub)
+
+
+def test_every_option_and_argument_has_help_and_usage_names_the_command() -> None:
+    parsers = list(_walk(build_parser()))
+    assert len(parsers) > 15
+    missing = [
+        f"{parser.prog}: {action.dest}"
+        for parser in parsers
+        for action in parser._actions
+        if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction))
+        and not action.help
+    ]
+    assert missing == []
+    for parser in parsers:
+        assert parser.format_usage().startswith(f"usage: {PROG}"), parser.prog
+    names = {parser.prog for parser in parsers}
+    for command in ("assistants update", "files describe", "operations list",
+                    "operations describe"):
+        assert f"{PROG} {command}" in names
+
+
+async def test_the_emulator_command_usage_names_pinecone_assistant() -> None:
+    result = await cli(None, "emulator", "--help", env=environment(None))
+    assert result.returncode == 0
+    assert out(result).startswith("usage: pinecone-assistant emulator ")
+    assert "--processing-delay S  seconds an uploaded file stays Processing" in out(result)
+
+
+async def test_assistants_update_files_describe_and_operations(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    await cli_json(emu, "assistants", "create", "hr", "--instructions", "Be brief.")
+    updated = await cli_json(emu, "assistants", "update", "hr", "--instructions", "Be kind.",
+                             "--metadata", '{"team": "hr"}')
+    assert (updated["instructions"], updated["metadata"]) == ("Be kind.", {"team": "hr"})
+    nothing = await cli(emu, "assistants", "update", "hr")
+    assert nothing.returncode == 2 and "--instructions" in err(nothing)
+
+    (tmp_path / "handbook.md").write_text(HANDBOOK)
+    report = await cli_json(emu, "files", "upload", "hr", str(tmp_path / "handbook.md"))
+    file_id = report["results"][0]["file_id"]
+    described = await cli_json(emu, "files", "describe", "hr", file_id)
+    assert described["name"] == "handbook.md" and described["status"] == "Available"
+    async with aiohttp.ClientSession() as session, session.get(described["signed_url"]) as got:
+        assert await got.text() == HANDBOOK  # the signed URL downloads the file, no key needed
+    assert "signed_url" not in await cli_json(emu, "files", "describe", "hr", file_id, "--no-url")
+    human = await cli(emu, "files", "describe", "hr", file_id)
+    assert human.returncode == 0 and "signed_url" in out(human)
+
+    operations = await cli_json(emu, "operations", "list", "hr")
+    assert [(op["file_id"], op["status"]) for op in operations] == [(file_id, "Completed")]
+    assert await cli_json(emu, "operations", "list", "hr", "--type", "delete_file") == []
+    one = await cli_json(emu, "operations", "describe", "hr", operations[0]["id"])
+    assert one["id"] == operations[0]["id"] and one["operation_type"] in (
+        "upload_file", "upsert_file")
+    table = await cli(emu, "operations", "list", "hr")
+    assert table.returncode == 0 and "Completed" in out(table)
+
+
+async def test_chat_options_reach_the_service_and_highlights_are_printed(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "handbook.md").write_text(HANDBOOK)
+    await cli_json(emu, "assistants", "create", "hr")
+    await cli_json(emu, "files", "upload", "hr", str(tmp_path / "handbook.md"),
+                   "--metadata", '{"team": "hr"}')
+    emu.reset_log()
+    answer = await cli(emu, "chat", "hr", "How many vacation days do employees get?",
+                       "--model", "gpt-4.1", "--temperature", "0.5", "--top-k", "3",
+                       "--highlights", "--filter", '{"team": "hr"}')
+    assert answer.returncode == 0, err(answer)
+    sent = next(r.json for r in emu.requests if r.path.startswith("/assistant/chat/"))
+    assert (sent["model"], sent["temperature"], sent["include_highlights"]) == (
+        "gpt-4.1", 0.5, True)
+    assert sent["context_options"] == {"top_k": 3} and sent["filter"] == {"team": "hr"}
+    lines = out(answer).splitlines()
+    source = lines.index("[1] handbook.md p. 1")
+    assert "25 vacation days" in lines[source + 1]  # the cited passage, under its source
+    bad = await cli(emu, "chat", "hr", "q", "--temperature", "9")
+    assert bad.returncode == 2 and "from 0 to 2" in err(bad)
+
+
+async def test_api_version_and_data_host_from_flags_and_environment(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    await cli_json(emu, "--api-version", "2025-04", "assistants", "create", "hr")
+    from_env = await cli(emu, "--json", "assistants", "list",
+                         env=environment(emu, PINECONE_API_VERSION="2026-04"))
+    assert from_env.returncode == 0, err(from_env)
+    assert [r.api_version for r in emu.requests if r.method in ("POST", "GET")][:2] == [
+        "2025-04", "2026-04"]
+    async with Emulator(ready_delay=0) as data_plane:
+        # the data plane is wherever --data-host says, not the host the assistant reports
+        flag = await cli(emu, "--data-host", data_plane.url, "files", "list", "hr")
+        env = await cli(emu, "files", "list", "hr",
+                        env=environment(emu, PINECONE_DATA_HOST=data_plane.url))
+        assert data_plane.count("GET", "^/assistant/files/hr") == 2
+    assert flag.returncode == env.returncode == 1 and "404" in err(flag)  # no such assistant there
+    assert emu.count("GET", "^/assistant/files/") == 0
+    wrong = await cli(emu, "assistants", "list", env=environment(emu, PINECONE_API_VERSION="x"))
+    assert wrong.returncode == 1 and "api_version must be one of" in err(wrong)

@@ -3,15 +3,18 @@ pinecone-assistant-async[cli]``; also ``python -m pinecone_assistant_async``).
 
 ::
 
-    pinecone-assistant assistants list|create NAME|describe NAME|delete NAME
+    pinecone-assistant assistants list|create NAME|describe NAME|update NAME|delete NAME
     pinecone-assistant files upload NAME PATH... [--concurrency N] [--include GLOB] ...
-    pinecone-assistant files list NAME | files delete NAME FILE_ID...
-    pinecone-assistant chat NAME "question"        (streams, numbered citations)
+    pinecone-assistant files list NAME | files describe NAME FILE_ID | files delete NAME ID...
+    pinecone-assistant operations list NAME | operations describe NAME OPERATION_ID
+    pinecone-assistant chat NAME "question" [--model M] [--temperature T] [--top-k N] ...
     pinecone-assistant context NAME "query" | evaluate --question Q --answer A --ground-truth G
     pinecone-assistant emulator [--port 8080 ...]  (serves the offline emulator)
 
-The API key comes from ``--api-key`` or ``PINECONE_API_KEY``, the service address from
-``--host`` or ``PINECONE_HOST``. ``--json`` prints machine-readable results. Errors print one
+Each connection option falls back on an environment variable: ``--api-key``
+(``PINECONE_API_KEY``), ``--host`` (``PINECONE_HOST``), ``--data-host``
+(``PINECONE_DATA_HOST``), ``--api-version`` (``PINECONE_API_VERSION``); ``_args.ENVIRONMENT``
+lists them. ``--json`` prints machine-readable results. Errors print one
 line to stderr (``--debug`` adds the traceback); exit status 0 on success, 1 on a failure
 (including any file that failed to upload), 2 on bad usage, 130 when interrupted.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -39,8 +43,8 @@ except ModuleNotFoundError:  # pragma: no cover - depends on the install
 from .._version import __version__
 from ..client import AssistantClient
 from ..errors import PineconeError
-from . import ask, assistants, files
-from ._args import Command, common_options
+from . import ask, assistants, files, operations
+from ._args import ENVIRONMENT, Command, common_options, value_options
 from ._output import Output
 
 __all__ = ["build_parser", "main"]
@@ -61,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
     assistants.register(groups, common)
     files.register(groups, common)
+    operations.register(groups, common)
     ask.register(groups, common)
     emu = groups.add_parser(
         "emulator", help="serve the offline emulator (see 'emulator --help')", add_help=False,
@@ -72,10 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_index(argv: list[str]) -> int:
     """Index of the command name in ``argv``, skipping the global options before it."""
+    takes_value = value_options(common_options())
     index = 0
     while index < len(argv):
         token = argv[index]
-        if token in ("--api-key", "--host"):
+        if token in takes_value:
             index += 2
         elif token.startswith("-"):
             index += 1
@@ -85,7 +91,10 @@ def _command_index(argv: list[str]) -> int:
 
 
 async def _run(command: Command, args: argparse.Namespace, out: Output) -> int:
-    async with AssistantClient(api_key=args.api_key, host=args.host) as client:
+    options: dict[str, Any] = {"data_host": args.data_host}
+    if args.api_version is not None:
+        options["api_version"] = args.api_version
+    async with AssistantClient(api_key=args.api_key, host=args.host, **options) as client:
         return await command.run(client, args, out)
 
 
@@ -95,10 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     at = _command_index(tokens)
     if tokens[at : at + 1] == ["emulator"]:
         emulator: Any = importlib.import_module(EMULATOR_MAIN)
-        return int(emulator.main(tokens[at + 1 :]))
+        return int(emulator.main(tokens[at + 1 :], prog=f"{PROG} emulator"))
     args = build_parser().parse_args(tokens)
-    for name in ("api_key", "host"):
-        setattr(args, name, getattr(args, name, None))
+    for name, variable in ENVIRONMENT.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, os.environ.get(variable) or None)
     out = Output(json_mode=getattr(args, "json", False), debug=getattr(args, "debug", False))
     try:
         return anyio.run(_run, args.command, args, out)

@@ -10,9 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..client import AssistantClient
+from ..config import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS
 from ._output import Output
 
-__all__ = ["Command", "common_options", "count", "json_object", "seconds"]
+__all__ = [
+    "ENVIRONMENT",
+    "Command",
+    "common_options",
+    "count",
+    "json_object",
+    "number",
+    "seconds",
+    "value_options",
+]
 
 Handler = Callable[[AssistantClient, argparse.Namespace, Output], Awaitable[int]]
 
@@ -44,6 +54,21 @@ def seconds(text: str) -> float:
     return value
 
 
+def number(low: float, high: float) -> Callable[[str], float]:
+    """An argument type: a number from ``low`` to ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
 def count(text: str) -> int:
     try:
         value = int(text)
@@ -54,15 +79,49 @@ def count(text: str) -> int:
     return value
 
 
+ENVIRONMENT = {
+    "api_key": "PINECONE_API_KEY",
+    "host": "PINECONE_HOST",
+    "data_host": "PINECONE_DATA_HOST",
+    "api_version": "PINECONE_API_VERSION",
+}
+"""Each connection option's environment variable, read when the option is not given."""
+
+
 def common_options() -> argparse.ArgumentParser:
     """Options shared by every command; defaults are SUPPRESSed so a later level never resets
-    what an earlier one set (``main`` fills the real defaults in)."""
+    what an earlier one set (``main`` fills the real defaults in, from ``ENVIRONMENT``)."""
     common = argparse.ArgumentParser(add_help=False)
     s = argparse.SUPPRESS
-    common.add_argument("--api-key", default=s, help="API key (default: $PINECONE_API_KEY)")
+    env = ENVIRONMENT
     common.add_argument(
-        "--host", default=s, help="service base URL, e.g. an emulator (default: $PINECONE_HOST)"
+        "--api-key", default=s, metavar="KEY", help=f"API key (default: ${env['api_key']})"
+    )
+    common.add_argument(
+        "--host", default=s, metavar="URL",
+        help=f"control-plane base URL, e.g. an emulator's (default: ${env['host']}, else "
+        "Pinecone's)",
+    )
+    common.add_argument(
+        "--data-host", default=s, metavar="URL",
+        help=f"data-plane URL for chat, context and files (default: ${env['data_host']}, else "
+        "the one the assistant reports)",
+    )
+    common.add_argument(
+        "--api-version", default=s, metavar="VERSION",
+        help=f"API version: {', '.join(SUPPORTED_API_VERSIONS)} (default: ${env['api_version']}, "
+        f"else {DEFAULT_API_VERSION})",
     )
     common.add_argument("--json", action="store_true", default=s, help="print JSON results")
     common.add_argument("--debug", action="store_true", default=s, help="show tracebacks")
     return common
+
+
+def value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The option strings of ``parser`` that take a value (``--host URL``)."""
+    return {
+        flag
+        for action in parser._actions
+        if action.nargs != 0 and action.option_strings
+        for flag in action.option_strings
+    }

@@ -1,9 +1,8 @@
 """``pinecone-assistant chat|context|evaluate``: ask, retrieve, score.
 
-``chat`` streams the answer as it is written. A citation that arrives before the text it
-supports is marked inline (``[1]``) when the text reaches it; every citation is then listed,
-numbered, with its files and pages. ``--no-stream`` waits for the whole answer and marks every
-citation inline.
+``chat`` streams the answer as it is written, sentence by sentence, with a ``[n]`` marker where
+each citation points (the same text as ``--no-stream``); then it lists every distinct source
+once, numbered, with its file and pages (and the cited passages with ``--highlights``).
 """
 
 from __future__ import annotations
@@ -12,98 +11,64 @@ import argparse
 import sys
 from typing import Any
 
+from ..citations import CitedText, Source
 from ..client import AssistantClient
-from ..models import Citation, CitationChunk, ContentChunk, Snippet, TextSnippet
-from ._args import Command, count, json_object
+from ..models import ChatModelName, Snippet, TextSnippet
+from ._args import Command, count, json_object, number
 from ._output import Output, plain
 
-__all__ = ["LiveText", "mark_citations", "register"]
+__all__ = ["register"]
 
 SNIPPET_CHARS = 160
+MODELS = ", ".join(model.value for model in ChatModelName)
 
 
-def mark_citations(text: str, citations: list[Citation]) -> str:
-    """``text`` with ``[n]`` inserted at each citation's position (n counts from 1)."""
-    marks = sorted(((c.position, n) for n, c in enumerate(citations, 1)), reverse=True)
-    for position, number in marks:
-        at = max(0, min(position, len(text)))
-        text = f"{text[:at]}[{number}]{text[at:]}"
-    return text
-
-
-def _source(citation: Citation) -> str:
-    parts = []
-    for ref in citation.references:
-        pages = f" p. {', '.join(str(p) for p in ref.pages)}" if ref.pages else ""
-        parts.append(f"{ref.file.name}{pages}")
-    return "; ".join(parts) or "(no reference)"
-
-
-def _sources(out: Output, citations: list[Citation]) -> None:
-    if citations:
+def _sources(out: Output, sources: list[Source], highlights: bool) -> None:
+    if sources:
         out.text("")
-        for number, citation in enumerate(citations, 1):
-            out.text(f"[{number}] {_source(citation)}")
+        for source in sources:
+            out.text(str(source))
+            for passage in source.highlights if highlights else ():
+                out.text(f"    \u201c{_clip(passage)}\u201d")
 
 
-class LiveText:
-    """Writes deltas to stdout, inserting ``[n]`` where a pending citation falls."""
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "\u2026"
 
-    def __init__(self) -> None:
-        self.written = 0
-        self.citations: list[Citation] = []
-        self._pending: list[tuple[int, int]] = []  # (position, number)
 
-    def cite(self, citation: Citation) -> None:
-        self.citations.append(citation)
-        if citation.position > self.written:
-            self._pending.append((citation.position, len(self.citations)))
-            self._pending.sort()
-
-    def write(self, delta: str) -> None:
-        start = self.written
-        self.written += len(delta)
-        if self._pending and self._pending[0][0] <= self.written:
-            out: list[str] = []
-            for index, char in enumerate(delta):
-                while self._pending and self._pending[0][0] <= start + index:
-                    out.append(f"[{self._pending.pop(0)[1]}]")
-                out.append(char)
-            delta = "".join(out)
-        sys.stdout.write(delta)
+def _write(text: str) -> None:
+    if text:
+        sys.stdout.write(text)
         sys.stdout.flush()
-
-    def finish(self) -> None:
-        """Put the markers still pending at the end and end the line (if anything was shown)."""
-        tail = "".join(f"[{number}]" for _, number in self._pending)
-        self._pending.clear()
-        if self.written or tail:
-            sys.stdout.write(tail + "\n")
-            sys.stdout.flush()
 
 
 async def chat(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
-    options: dict[str, Any] = {"model": args.model, "filter": args.filter}
+    options: dict[str, Any] = {
+        "model": args.model, "filter": args.filter, "temperature": args.temperature,
+        "include_highlights": args.highlights,
+    }
+    if args.top_k is not None:
+        options["context_options"] = {"top_k": args.top_k}
     if out.json_mode or args.no_stream:
         reply = await client.chat(args.assistant, args.question, **options)
         if out.json_mode:
             out.emit_json(reply)
         else:
-            out.text(mark_citations(reply.message.content, reply.citations))
-            _sources(out, reply.citations)
+            cited = CitedText.from_reply(reply)
+            out.text(cited.marked)
+            _sources(out, cited.sources, args.highlights)
         return 0
-    live = LiveText()
+    cited = CitedText()
     try:
         async with client.chat_stream(args.assistant, args.question, **options) as stream:
             async for chunk in stream:
-                if isinstance(chunk, ContentChunk):
-                    live.write(chunk.delta.content)
-                elif isinstance(chunk, CitationChunk):
-                    live.cite(chunk.citation)
+                _write(cited.feed(chunk))
             await stream.final()
     finally:
-        live.finish()  # ends the line even when the stream broke, before any error message
-    _sources(out, live.citations)
+        rest = cited.finish()  # the text held back and the end of the line, even on an error
+        _write(rest + "\n" if cited.marked else rest)
+    _sources(out, cited.sources, args.highlights)
     return 0
 
 
@@ -156,25 +121,37 @@ async def evaluate(client: AssistantClient, args: argparse.Namespace, out: Outpu
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    p = groups.add_parser("chat", parents=[common], help="ask an assistant (streams the answer)")
-    p.add_argument("assistant")
-    p.add_argument("question")
-    p.add_argument("--model", default="gpt-4o", help="the model (gpt-4o)")
+    p = groups.add_parser(
+        "chat", parents=[common], help="ask an assistant (streams the answer with citations)",
+        description="Ask an assistant a question. The answer streams in with [n] markers where "
+        "its citations point, then each source is listed once.",
+    )
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("question", help="the question (quote it)")
+    p.add_argument("--model", default="gpt-4o",
+                   help=f"the model that writes the answer (default gpt-4o; {MODELS})")
+    p.add_argument("--temperature", type=number(0, 2), metavar="T",
+                   help="randomness of the answer, 0 to 2 (the service's default when omitted)")
+    p.add_argument("--top-k", type=count, metavar="N",
+                   help="context snippets given to the model (1-64)")
+    p.add_argument("--highlights", action="store_true",
+                   help="ask for the cited passages and print them under each source")
     p.add_argument("--filter", type=json_object, metavar="JSON",
-                   help="a metadata filter on files")
+                   help="a metadata filter on files, like '{\"team\": \"hr\"}'")
     p.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     p.set_defaults(command=Command(chat))
     p = groups.add_parser("context", parents=[common], help="retrieve context snippets")
-    p.add_argument("assistant")
-    p.add_argument("query")
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("query", help="what to look for (quote it)")
     p.add_argument("--filter", type=json_object, metavar="JSON",
                    help="a metadata filter on files")
-    p.add_argument("--top-k", type=count, help="number of snippets (1-64)")
-    p.add_argument("--snippet-size", type=count, help="tokens per snippet (512-8192)")
+    p.add_argument("--top-k", type=count, metavar="N", help="number of snippets (1-64)")
+    p.add_argument("--snippet-size", type=count, metavar="TOKENS",
+                   help="tokens per snippet (512-8192)")
     p.set_defaults(command=Command(context))
     p = groups.add_parser("evaluate", parents=[common],
                           help="score an answer against a ground truth (alignment)")
-    p.add_argument("--question", required=True)
-    p.add_argument("--answer", required=True)
+    p.add_argument("--question", required=True, help="the question that was asked")
+    p.add_argument("--answer", required=True, help="the answer to score")
     p.add_argument("--ground-truth", required=True, help="the correct answer")
     p.set_defaults(command=Command(evaluate))

@@ -1,8 +1,9 @@
-"""``pinecone-assistant assistants list|create|describe|delete``."""
+"""``pinecone-assistant assistants list|create|describe|update|delete``."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from ..client import AssistantClient
 from ..models import Assistant
@@ -48,6 +49,20 @@ async def describe(client: AssistantClient, args: argparse.Namespace, out: Outpu
     return 0
 
 
+async def update(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
+    changes: dict[str, Any] = {}
+    if args.instructions is not None:
+        changes["instructions"] = args.instructions or None  # '' clears them
+    if args.metadata is not None:
+        changes["metadata"] = args.metadata
+    if not changes:
+        out.error("nothing to update: give --instructions and/or --metadata")
+        return 2
+    await client.assistants.update(args.name, **changes)
+    _show(out, await client.assistants.describe(args.name))
+    return 0
+
+
 async def delete(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     await client.assistants.delete(args.name, wait=not args.no_wait, timeout=args.timeout)
     if out.json_mode:
@@ -65,19 +80,32 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     p.set_defaults(command=Command(list_))
     p = verbs.add_parser("create", help="create an assistant (waits until Ready)",
                          parents=[common])
-    p.add_argument("name")
-    p.add_argument("--instructions", help="system instructions for the assistant")
-    p.add_argument("--metadata", type=json_object, metavar="JSON", help="a JSON object")
-    p.add_argument("--region", choices=("us", "eu"), default="us")
+    p.add_argument("name", help="the new assistant's name (1-63 of a-z, 0-9, '-')")
+    p.add_argument("--instructions", metavar="TEXT",
+                   help="system instructions for the assistant")
+    p.add_argument("--metadata", type=json_object, metavar="JSON",
+                   help="a JSON object kept with the assistant, like '{\"team\": \"hr\"}'")
+    p.add_argument("--region", choices=("us", "eu"), default="us",
+                   help="where the assistant and its files live (default us)")
     p.add_argument("--no-wait", action="store_true", help="return without waiting for Ready")
     p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
                    help="seconds to wait (300)")
     p.set_defaults(command=Command(create))
     p = verbs.add_parser("describe", help="show one assistant", parents=[common])
-    p.add_argument("name")
+    p.add_argument("name", help="the assistant's name")
     p.set_defaults(command=Command(describe))
+    p = verbs.add_parser(
+        "update", help="change an assistant's instructions or metadata", parents=[common],
+        description="Change an assistant's instructions and/or metadata, then show it.",
+    )
+    p.add_argument("name", help="the assistant's name")
+    p.add_argument("--instructions", metavar="TEXT",
+                   help="the new system instructions ('' removes them)")
+    p.add_argument("--metadata", type=json_object, metavar="JSON",
+                   help="the new metadata, a JSON object (replaces the old one)")
+    p.set_defaults(command=Command(update))
     p = verbs.add_parser("delete", help="delete an assistant and its files", parents=[common])
-    p.add_argument("name")
+    p.add_argument("name", help="the assistant's name")
     p.add_argument("--no-wait", action="store_true", help="return without waiting")
     p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
                    help="seconds to wait (300)")

@@ -1,4 +1,4 @@
-"""``pinecone-assistant files upload|list|delete``; upload shows a live progress bar."""
+"""``pinecone-assistant files upload|list|describe|delete``; upload shows a live progress bar."""
 
 from __future__ import annotations
 
@@ -151,6 +151,15 @@ async def list_(client: AssistantClient, args: argparse.Namespace, out: Output) 
     return 0
 
 
+async def describe(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
+    found = await client.files.describe(args.assistant, args.file_id, include_url=not args.no_url)
+    if out.json_mode:
+        out.emit_json(found)
+    else:
+        out.fields(f"file {found.id}", found.model_dump(exclude_none=True))
+    return 0
+
+
 async def delete(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     for file_id in args.file_ids:
         await client.files.delete(args.assistant, file_id, wait=not args.no_wait)
@@ -191,11 +200,21 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
                    help="seconds per file (600)")
     p.set_defaults(command=Command(upload))
     p = verbs.add_parser("list", help="list an assistant's files", parents=[common])
-    p.add_argument("assistant")
-    p.add_argument("--filter", type=json_object, metavar="JSON", help="a metadata filter")
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("--filter", type=json_object, metavar="JSON",
+                   help="a metadata filter, like '{\"team\": {\"$eq\": \"hr\"}}'")
     p.set_defaults(command=Command(list_))
+    p = verbs.add_parser(
+        "describe", help="show one file, with a signed download URL", parents=[common],
+        description="Show one file's status and metadata, and a signed URL to download it "
+        "(valid for a limited time).",
+    )
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("file_id", metavar="FILE_ID", help="the file's id (see 'files list')")
+    p.add_argument("--no-url", action="store_true", help="do not ask for the signed URL")
+    p.set_defaults(command=Command(describe))
     p = verbs.add_parser("delete", help="delete files by id", parents=[common])
-    p.add_argument("assistant")
-    p.add_argument("file_ids", nargs="+", metavar="FILE_ID")
+    p.add_argument("assistant", help="the assistant's name")
+    p.add_argument("file_ids", nargs="+", metavar="FILE_ID", help="the ids of the files")
     p.add_argument("--no-wait", action="store_true", help="do not wait until gone")
     p.set_defaults(command=Command(delete))

@@ -22,17 +22,39 @@ from .emulator import DEFAULT_API_KEY, Emulator
 __all__ = ["main", "parse_args"]
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+PROG = "python -m pinecone_assistant_async.testing"
+
+
+def parse_args(argv: Sequence[str] | None = None, prog: str = PROG) -> argparse.Namespace:
+    """``prog`` names the command in usage lines (``pinecone-assistant emulator`` there)."""
     parser = argparse.ArgumentParser(
-        prog="python -m pinecone_assistant_async.testing",
+        prog=prog,
         description="Serve an offline Pinecone Assistant API emulator on loopback.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the only key accepted")
-    parser.add_argument("--ready-delay", type=float, default=0.2, metavar="S")
-    parser.add_argument("--processing-delay", type=float, default=0.2, metavar="S")
-    parser.add_argument("--delete-delay", type=float, default=0.1, metavar="S")
+    parser.add_argument(
+        "--ready-delay",
+        type=float,
+        default=0.2,
+        metavar="S",
+        help="seconds a new assistant stays Initializing (default 0.2)",
+    )
+    parser.add_argument(
+        "--processing-delay",
+        type=float,
+        default=0.2,
+        metavar="S",
+        help="seconds an uploaded file stays Processing (default 0.2)",
+    )
+    parser.add_argument(
+        "--delete-delay",
+        type=float,
+        default=0.1,
+        metavar="S",
+        help="seconds a deleted assistant or file stays Terminating/Deleting (default 0.1)",
+    )
     parser.add_argument(
         "--fault",
         action="append",
@@ -92,8 +114,8 @@ async def serve(args: argparse.Namespace) -> None:
     print("Emulator stopped.", flush=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
+    args = parse_args(argv, prog)
     try:
         asyncio.run(serve(args))
     except OSError as exc:
