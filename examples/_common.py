@@ -2,13 +2,17 @@
 
 With ``PINECONE_API_KEY`` unset, every example starts an in-process emulator on a free loopback
 port and talks to it over real HTTP. Set the key (and optionally ``PINECONE_HOST``) and the same
-code runs against the Pinecone service; each example then deletes what it created.
+code runs against the Pinecone service; each example then deletes what it created. Either way,
+the first line on stderr says which one it talks to and how to switch, and warns when a variable
+that looks like a misspelled ``PINECONE_API_KEY`` is set (it is not read).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,13 +52,56 @@ class Target:
         return AssistantClient(api_key=self.emulator.api_key, host=self.emulator.url, **options)
 
 
+KEY = "PINECONE_API_KEY"
+VARIABLES = (KEY, "PINECONE_HOST")
+"""The environment variables the examples (and ``AssistantClient``) read."""
+
+
+def lookalikes(environ: dict[str, str] | None = None) -> list[str]:
+    """Set variables that look like a misspelled ``PINECONE_API_KEY`` (and are not read)."""
+    environ = dict(os.environ) if environ is None else environ
+
+    def looks_like_the_key(name: str) -> bool:
+        upper = name.upper()
+        if "PINECONE" in upper and "KEY" in upper:  # pinecone_api_key, PINECONE_KEY, ...
+            return True
+        return bool(difflib.get_close_matches(upper, [KEY], n=1, cutoff=0.8))  # PINCONE_API_KEY
+
+    return [name for name in sorted(environ) if name not in VARIABLES and looks_like_the_key(name)]
+
+
+def describe_target(emulator_url: str | None, environ: dict[str, str] | None = None) -> str:
+    """What the examples print on stderr: the service they talk to and how to switch."""
+    environ = dict(os.environ) if environ is None else environ
+    if emulator_url is None:
+        host = environ.get("PINECONE_HOST") or "https://api.pinecone.io"
+        return f"Talking to Pinecone at {host} with {KEY} (unset it to use the offline emulator)."
+    lines = [
+        f"Talking to the offline emulator at {emulator_url} (nothing leaves this machine); "
+        f"set {KEY} to use Pinecone."
+    ]
+    if KEY in environ:
+        lines.append(f"note: {KEY} is set but empty, so it is not used.")
+    for name in lookalikes(environ):
+        lines.append(f"note: {name} is set, but the key is read from {KEY} only (a typo?).")
+    return "\n".join(lines)
+
+
+def use_emulator(environ: dict[str, str] | None = None) -> bool:
+    """True unless ``PINECONE_API_KEY`` holds a key."""
+    environ = dict(os.environ) if environ is None else environ
+    return not environ.get(KEY, "").strip()
+
+
 @asynccontextmanager
 async def target() -> AsyncIterator[Target]:
     """The real service when ``PINECONE_API_KEY`` is set, else a fresh embedded emulator."""
-    if os.environ.get("PINECONE_API_KEY"):
+    if not use_emulator():
+        print(describe_target(None), file=sys.stderr, flush=True)
         yield Target(emulator=None)
         return
     async with Emulator() as emulator:
+        print(describe_target(emulator.url), file=sys.stderr, flush=True)
         yield Target(emulator=emulator)
 
 

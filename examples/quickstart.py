@@ -11,6 +11,8 @@ from typing import Any
 
 from _common import SAMPLE_DOCS, connect, unique_name
 
+from pinecone_assistant_async.citations import CitedText
+
 QUESTION = "How many vacation days does a full-time employee get?"
 GROUND_TRUTH = "Every full-time employee gets 25 vacation days per calendar year."
 
@@ -26,17 +28,16 @@ async def main() -> dict[str, Any]:
             report = await docs.files.upload_many([SAMPLE_DOCS], concurrency=4)
             print(f"uploaded {len(report.available)} files, {len(report.failed)} failed")
 
-            # The answer streams in as it is generated; final() assembles the whole reply.
+            # The answer streams in as it is generated, with a [n] marker where each citation
+            # points; final() assembles the whole reply. Each distinct source is listed once.
+            cited = CitedText()
             async with docs.chat_stream(QUESTION) as stream:
-                async for text in stream.text():
-                    print(text, end="", flush=True)
+                async for chunk in stream:
+                    print(cited.feed(chunk), end="", flush=True)
                 reply = await stream.final()
-            print()
-            cited = []
-            for number, citation in enumerate(reply.citations, 1):
-                for ref in citation.references:
-                    print(f"  [{number}] {ref.file.name}, pages {ref.pages}")
-                    cited.append(ref.file.name)
+            print(cited.finish())
+            for source in cited.sources:
+                print(f"  {source}")  # [1] handbook.md p. 1
 
             # The snippets retrieval finds, without generating an answer.
             context = await docs.context(query="home office budget", top_k=3)
@@ -47,15 +48,25 @@ async def main() -> dict[str, Any]:
             evaluation = await client.evaluation.alignment(
                 question=QUESTION, answer=reply.message.content, ground_truth_answer=GROUND_TRUTH
             )
-            print(f"alignment {evaluation.metrics.alignment:.2f}")
+            scores = evaluation.metrics
+            print(
+                f"correctness {scores.correctness:.2f}, completeness {scores.completeness:.2f}, "
+                f"alignment {scores.alignment:.2f}"
+            )
+            for verdict in evaluation.reasoning.evaluated_facts:  # each expected fact, judged
+                print(f"  {verdict.entailment}: {verdict.fact.content}")
         finally:
             await docs.delete()  # waits until the assistant and its files are gone
     return {
         "uploaded": len(report.available),
         "answer": reply.message.content,
-        "cited": cited,
+        "marked": cited.marked,
+        "cited": [source.file_name for source in cited.sources],
         "snippets": len(context.snippets),
         "alignment": evaluation.metrics.alignment,
+        "facts": [
+            (f.fact.content, str(f.entailment)) for f in evaluation.reasoning.evaluated_facts
+        ],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -62,13 +63,20 @@ async def test_quickstart(load: Loader, capsys: pytest.CaptureFixture[str]) -> N
     result = await load("quickstart").main()
     assert result["uploaded"] == 5
     assert "25 vacation days" in result["answer"]
-    assert "handbook.md" in result["cited"]
+    assert result["cited"] == ["handbook.md"]  # cited three times, listed once
     assert result["snippets"] >= 1
     assert 0 < result["alignment"] <= 1
     out = capsys.readouterr().out
     assert "uploaded 5 files, 0 failed" in out
-    assert "[1] handbook.md" in out
-    assert result["answer"] in out  # the streamed text, printed piece by piece
+    assert out.count("[1] handbook.md p. 1") == 1
+    # the streamed text, printed piece by piece, with a marker where each citation points
+    assert result["marked"] in out and "calendar year.[1]" in result["marked"]
+    assert result["marked"].replace("[1]", "") == result["answer"]
+    scores = re.search(r"correctness (\S+), completeness (\S+), alignment (\S+)", out)
+    assert scores is not None and float(scores[3]) == pytest.approx(result["alignment"], abs=0.01)
+    assert result["facts"]
+    for fact, verdict in result["facts"]:
+        assert f"  {verdict}: {fact}" in out
 
 
 @pytest.mark.anyio
@@ -114,7 +122,12 @@ async def test_bulk_upload_folder(load: Loader, capsys: pytest.CaptureFixture[st
     last = result["progress"][-1]
     assert (last.files_done, last.files_total) == (13, 13)
     assert last.bytes_done == last.bytes_total > 0
-    assert "failed: notes/broken.json" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "failed: notes/broken.json" in out
+    # the summaries say what happened, not a row of zeros ('uploaded': 0 after 12 uploads)
+    assert "first run: 13 files: 12 available, 1 failed in " in out
+    assert "second run: 13 files: 12 skipped, 1 failed in " in out
+    assert "'uploaded'" not in out and ": 0" not in out
 
 
 @pytest.mark.anyio
@@ -179,4 +192,31 @@ def test_quickstart_runs_as_a_script() -> None:
     done = run("examples/quickstart.py")
     assert done.returncode == 0, done.stderr
     assert "25 vacation days" in done.stdout
-    assert "alignment" in done.stdout
+    assert "correctness" in done.stdout and "completeness" in done.stdout
+    # stderr says which service answered and how to switch
+    assert done.stderr.startswith("Talking to the offline emulator at http://127.0.0.1:")
+    assert "set PINECONE_API_KEY to use Pinecone" in done.stderr
+
+
+def test_the_examples_say_which_service_and_catch_a_misspelled_key(load: Loader) -> None:
+    load("chat_with_history")  # puts examples/ on sys.path, where the examples import it from
+    common = importlib.import_module("_common")
+    url = "http://127.0.0.1:1234"
+    assert common.use_emulator({}) and common.use_emulator({"PINECONE_API_KEY": " "})
+    assert not common.use_emulator({"PINECONE_API_KEY": "pcsk_x"})
+    said = common.describe_target(url, {"PINECONE_KEY": "k", "pinecone_api_key": "k", "X": "1"})
+    assert said.splitlines() == [
+        f"Talking to the offline emulator at {url} (nothing leaves this machine); "
+        "set PINECONE_API_KEY to use Pinecone.",
+        "note: PINECONE_KEY is set, but the key is read from PINECONE_API_KEY only (a typo?).",
+        "note: pinecone_api_key is set, but the key is read from PINECONE_API_KEY only (a typo?).",
+    ]
+    assert "PINCONE_API_KEY is set" in common.describe_target(url, {"PINCONE_API_KEY": "k"})
+    assert "is set but empty" in common.describe_target(url, {"PINECONE_API_KEY": ""})
+    assert common.describe_target(None, {"PINECONE_API_KEY": "k"}) == (
+        "Talking to Pinecone at https://api.pinecone.io with PINECONE_API_KEY "
+        "(unset it to use the offline emulator)."
+    )
+    assert "at http://proxy:8080 with" in common.describe_target(
+        None, {"PINECONE_API_KEY": "k", "PINECONE_HOST": "http://proxy:8080"}
+    )
