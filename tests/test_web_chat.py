@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
@@ -158,3 +165,95 @@ async def test_page_shows_streamed_answer_and_citations_in_chromium(
     citations = re.findall(r'<li class="citation">(.*?)</li>', dom)
     assert citations and citations[0] == "handbook.md (page 1)"
     assert re.search(r'<p id="status">Done \(stop\) \d+ tokens</p>', dom)
+
+
+@pytest.mark.anyio
+async def test_a_browser_leaving_mid_answer_ends_the_relay_without_a_traceback(
+    serve: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    app_module = load_app()
+    caplog.set_level(logging.INFO)
+    relay_ended = anyio.Event()
+    ended = logging.Handler()
+    ended.emit = lambda record: relay_ended.set()  # type: ignore[method-assign]
+    logging.getLogger("web_chat").addHandler(ended)
+    async with Emulator(ready_delay=0, processing_delay=0) as emu, emu.client() as client:
+        await client.assistants.create("leaving")
+        docs = client.assistant("leaving")
+        await docs.files.upload(app_module.SAMPLE_DOCS / "handbook.md")
+        # the answer pauses after its first events; the browser leaves during the pause
+        emu.add_fault("stall_after=3;stall=0.3", path="^/assistant/chat/")
+        url = await serve(app_module.create_app(docs))
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{url}/api/ask", params={"q": QUESTION}) as response,
+        ):
+            assert (await response.content.readuntil(b"\n\n")).startswith(b"event: text\n")
+            response.connection.transport.abort()  # type: ignore[union-attr]
+        with anyio.fail_after(10):  # a guard against hanging, not a timing check
+            await relay_ended.wait()
+    logging.getLogger("web_chat").removeHandler(ended)
+    assert [r.getMessage() for r in caplog.records if r.name == "web_chat"] == [
+        "the browser left before the answer was complete; relay stopped"
+    ]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
+def test_a_busy_port_is_one_line_and_the_service_is_named_on_stderr() -> None:
+    app = ROOT / "examples" / "web_chat" / "app.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINECONE_", "PORT"))}
+    env["PYTHONPATH"] = str(ROOT)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        by_flag = subprocess.run(
+            [sys.executable, str(app), "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=50,
+            check=False,
+        )
+        by_env = subprocess.run(
+            [sys.executable, str(app)],
+            env={**env, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=50,
+            check=False,
+        )
+    for done in (by_flag, by_env):
+        assert done.returncode == 1
+        assert done.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port} ")
+        assert done.stderr.count("\n") == 1 and "--port" in done.stderr
+
+
+def test_the_app_names_the_emulator_on_stderr_serves_on_port_and_stops_on_sigterm() -> None:
+    app = ROOT / "examples" / "web_chat" / "app.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINECONE_", "PORT"))}
+    env.update(PYTHONPATH=str(ROOT), PORT="0", PINECONE_APIKEY="typo")
+    process = subprocess.Popen(
+        [sys.executable, str(app)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        served = process.stdout.readline()  # printed once the sample documents are loaded
+        assert served.startswith("web chat on http://127.0.0.1:")
+        url = served.split()[3]
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert b"<html" in page.read().lower()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        errors = process.stderr.read()
+    finally:
+        process.kill()  # no-op once it has exited; never leave the server behind
+        process.communicate()
+    assert errors.startswith("Talking to the offline emulator at http://127.0.0.1:")
+    assert "set PINECONE_API_KEY to use Pinecone" in errors
+    assert "PINECONE_APIKEY is set, but the key is read from PINECONE_API_KEY" in errors
+    assert "Traceback" not in errors

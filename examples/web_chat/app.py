@@ -1,33 +1,44 @@
 """A small web chat: the browser asks, the server relays the assistant's answer as it streams.
 
-    python examples/web_chat/app.py          # then open http://127.0.0.1:8080
+    python examples/web_chat/app.py [--port 8080]   # or PORT=8081; then open the URL it prints
 
 ``GET /api/ask?q=...`` answers with Server-Sent Events: ``text`` (a piece of the answer),
 ``citation`` (a numbered source and the character position it supports), then ``done`` (finish
 reason and token usage) or ``failure`` (a message). ``index.html`` renders them as they arrive.
-Without ``PINECONE_API_KEY`` the app starts the embedded emulator and loads the sample documents.
+Without ``PINECONE_API_KEY`` the app starts the embedded emulator and loads the sample documents
+(stderr says which service it talks to). A browser that leaves mid-answer ends the relay
+quietly; see README.md next to this file.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import errno
 import json
+import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from pinecone_assistant_async import AssistantClient, AssistantHandle, PineconeError
+from pinecone_assistant_async import AssistantHandle, PineconeError
 from pinecone_assistant_async.models import CitationChunk, ContentChunk
-from pinecone_assistant_async.testing import Emulator
 
 HERE = Path(__file__).resolve().parent
-SAMPLE_DOCS = HERE.parent / "sample_docs"
+sys.path.insert(0, str(HERE.parent))  # the examples' shared set-up, examples/_common.py
+from _common import SAMPLE_DOCS, target  # noqa: E402
+
 ASSISTANT = web.AppKey("assistant", AssistantHandle)
+DEFAULT_PORT = 8080
+log = logging.getLogger("web_chat")
 
 
 async def _send(response: web.StreamResponse, event: str, data: dict[str, Any]) -> None:
@@ -47,6 +58,14 @@ async def ask(request: web.Request) -> web.StreamResponse:
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
+    try:
+        await _relay(response, assistant, question)
+    except ConnectionResetError:  # aiohttp's ClientConnectionResetError: the browser left
+        log.info("the browser left before the answer was complete; relay stopped")
+    return response
+
+
+async def _relay(response: web.StreamResponse, assistant: AssistantHandle, question: str) -> None:
     try:
         async with assistant.chat_stream(question) as stream:
             number = 0
@@ -70,7 +89,6 @@ async def ask(request: web.Request) -> web.StreamResponse:
         await _send(response, "done", {"finish_reason": final.finish_reason, "usage": usage})
     except PineconeError as exc:
         await _send(response, "failure", {"message": str(exc)})
-    return response
 
 
 def create_app(assistant: AssistantHandle) -> web.Application:
@@ -85,12 +103,7 @@ def create_app(assistant: AssistantHandle) -> web.Application:
 @asynccontextmanager
 async def demo_assistant() -> AsyncIterator[AssistantHandle]:
     """An assistant holding the sample documents, on the emulator or (with a key) Pinecone."""
-    async with AsyncExitStack() as stack:
-        if os.environ.get("PINECONE_API_KEY"):
-            client = AssistantClient()
-        else:
-            client = (await stack.enter_async_context(Emulator())).client()
-        await stack.enter_async_context(client)
+    async with target() as where, where.client() as client:
         name = f"web-chat-{secrets.token_hex(3)}"
         await client.assistants.create(name)
         assistant = client.assistant(name)
@@ -101,18 +114,78 @@ async def demo_assistant() -> AsyncIterator[AssistantHandle]:
             await assistant.delete()
 
 
-async def main(port: int = 8080) -> None:
-    async with demo_assistant() as assistant:
-        runner = web.AppRunner(create_app(assistant))
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-            print(f"web chat on http://127.0.0.1:{port} (Ctrl+C to stop)")
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
+async def _until_stopped() -> None:
+    """Wait for Ctrl+C or SIGTERM, so that either one deletes the demo assistant on the way out."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # Windows: Ctrl+C still raises KeyboardInterrupt
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def listen(port: int) -> socket.socket:
+    """A socket listening on 127.0.0.1:``port``, bound before anything is set up."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+async def main(port: int = DEFAULT_PORT) -> None:
+    sock = listen(port)  # a busy port fails here, before an assistant is created
+    try:
+        async with demo_assistant() as assistant:
+            runner = web.AppRunner(create_app(assistant))
+            await runner.setup()
+            try:
+                await web.SockSite(runner, sock).start()
+                url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+                print(f"web chat on {url} (Ctrl+C to stop)", flush=True)
+                await _until_stopped()
+            finally:
+                await runner.cleanup()
+    finally:
+        sock.close()
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python examples/web_chat/app.py",
+        description="Serve a web page that chats with an assistant over the sample documents.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=os.environ.get("PORT") or str(DEFAULT_PORT),  # argparse applies type= to it
+        help=f"port on 127.0.0.1 (default: $PORT, else {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    return parser.parse_args(argv)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # one line per request
+    try:
+        asyncio.run(main(args.port))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            print(
+                f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); another "
+                "program may use it: pick another port with --port N or PORT=N",
+                file=sys.stderr,
+            )
+            return 1
+        raise
+    return 0
 
 
 if __name__ == "__main__":
-    with suppress(KeyboardInterrupt):
-        asyncio.run(main(int(os.environ.get("PORT", "8080"))))
+    sys.exit(run())
