@@ -214,7 +214,9 @@ class PreparedUpload:
 
 
 def _check_file_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str):
+        raise InvalidTypeError(f"file_name must be a str, got {type(name).__name__}")
+    if not name.strip():
         raise InvalidInputError("file_name must be a non-empty str")
     if not name.isprintable():
         raise InvalidInputError(f"file_name must not contain control characters: {name!r}")
