@@ -18,6 +18,7 @@ no total deadline, only the client's idle timeout (``Timeouts.stream_idle``) bet
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from enum import Enum
@@ -27,7 +28,13 @@ from pydantic import BaseModel
 
 from .._messages import MessagesInput, to_wire_messages
 from .._transport import Transport, path_segment
-from .._validation import check_assistant_name, check_json_object, check_text, check_timeout
+from .._validation import (
+    check_assistant_name,
+    check_json_object,
+    check_text,
+    check_timeout,
+    check_wire_text,
+)
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models import ChatCompletion, ChatResponse, ContextOptions, ContextResponse
 from ..streaming import ChatCompletionStream, ChatStream, StreamRequest
@@ -197,6 +204,8 @@ class ChatService:
         self, assistant: str, suffix: str, body: dict[str, Any], timeout: object
     ) -> StreamRequest:
         name = check_assistant_name(assistant)
+        # Refused here, before the host lookup sends anything: a lone surrogate anywhere in it.
+        check_wire_text(json.dumps(body, ensure_ascii=False), "the request")
         return StreamRequest(
             self._t, name, f"/chat/{path_segment(name)}{suffix}", body, _optional_timeout(timeout)
         )

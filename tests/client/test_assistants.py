@@ -69,6 +69,19 @@ async def test_a_deadline_raises_wait_timeout_with_the_last_state(
     assert "Initializing" in str(info.value)
 
 
+async def test_waiting_for_ready_stops_at_terminating_with_the_last_state(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    async with emulator_factory(delete_delay=30) as emu, emu.client() as client:
+        await client.assistants.create("docs")
+        await client.assistants.delete("docs", wait=False)
+        before = emu.count(method="GET")
+        with pytest.raises(AssistantFailedError, match="Terminating") as info:
+            await client.assistants.wait_until_ready("docs", timeout=10)
+    assert info.value.last.status == AssistantStatus.TERMINATING
+    assert emu.count(method="GET") == before + 1  # one look was enough
+
+
 async def test_list_walks_every_page(emulator: Emulator) -> None:
     names = [f"a{i}" for i in range(7)]
     async with emulator.client() as client:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import socket
+import warnings
 
 import aiohttp
 import pytest
 
-from pinecone_assistant_async import AssistantClient, ClientClosedError, InvalidInputError
+from pinecone_assistant_async import (
+    APIConnectionError,
+    AssistantClient,
+    ClientClosedError,
+    EventLoopError,
+    InvalidInputError,
+    RetryPolicy,
+)
 from pinecone_assistant_async.testing import Emulator
 
 pytestmark = pytest.mark.anyio
@@ -59,6 +69,48 @@ async def test_an_unclosed_client_warns(emulator: Emulator) -> None:
         del client
         gc.collect()
     await session.close()
+
+
+async def test_a_dropped_client_warns_once_and_logs_no_asyncio_error(emulator: Emulator) -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    client = emulator.client()
+    await client.assistants.list_page()  # a pooled keep-alive connection now exists
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del client
+            gc.collect()
+    finally:
+        loop.set_exception_handler(previous)
+    unclosed = [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert [str(w.message) for w in unclosed] == [
+        "unclosed AssistantClient: use 'async with' or 'await aclose()'"
+    ]
+    assert reported == []
+
+
+def test_a_client_used_in_a_second_asyncio_run_is_a_typed_error() -> None:
+    with socket.socket() as sock:  # a port nobody listens on: no connection stays open
+        sock.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    client = AssistantClient(api_key="k", host=host, retry=RetryPolicy.disabled())
+
+    async def first() -> None:
+        with pytest.raises(APIConnectionError):
+            await client.assistants.list_page()
+
+    async def second() -> None:
+        async with client:
+            with pytest.raises(EventLoopError, match="another event loop") as info:
+                await client.assistants.list_page()
+        assert isinstance(info.value, ClientClosedError)
+
+    asyncio.run(first())
+    asyncio.run(second())
+    assert client.closed
 
 
 async def test_a_client_that_never_sent_anything_does_not_warn(emulator: Emulator) -> None:

@@ -92,6 +92,39 @@ CALLS = [
         WRONG_TYPE,
         "multimodal",
     ),
+    # a lone surrogate is a str Python holds but no UTF-8 encoder can send
+    case(
+        "lone surrogate in metadata",
+        lambda c: c.files.upload("docs", b"x", file_name="a.txt", metadata={"k": "\ud800"}),
+        BAD,
+        "surrogate",
+    ),
+    case(
+        "lone surrogate in a metadata key",
+        lambda c: c.assistants.create("x", metadata={"\udfff": 1}),
+        BAD,
+        "surrogate",
+    ),
+    case(
+        "lone surrogate in a file name",
+        lambda c: c.files.upload("docs", b"x", file_name="a\udc80.txt"),
+        BAD,
+        "file_name",
+    ),
+    case("lone surrogate in a question", lambda c: c.chat("docs", "hi \udc80"), BAD, "surrogate"),
+    case("lone surrogate in a query", lambda c: c.context("docs", "\ud800"), BAD, "surrogate"),
+    case(
+        "lone surrogate in instructions",
+        lambda c: c.assistants.create("x", instructions="be \ud83d brief"),
+        BAD,
+        "surrogate",
+    ),
+    case(
+        "lone surrogate in a filter",
+        lambda c: c.files.list_page("docs", filter={"team": "\ud800"}),
+        BAD,
+        "surrogate",
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import traceback
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -249,3 +250,81 @@ async def test_errors_keep_no_key_in_their_implicit_context() -> None:
         with pytest.raises(PineconeError) as info:
             await client.assistants.describe("docs")
     assert_clean(info.value)
+
+
+def _reachable(error: BaseException) -> Iterator[object]:
+    """Every object reachable from ``error`` through attributes, containers, causes and
+    contexts (not through code objects, classes or modules)."""
+    seen: set[int] = set()
+    todo: list[object] = [error]
+    while todo:
+        value = todo.pop()
+        if id(value) in seen or isinstance(value, (type, types.ModuleType, types.FunctionType)):
+            continue
+        seen.add(id(value))
+        yield value
+        if isinstance(value, BaseException):
+            todo += [value.__cause__, value.__context__, *value.args]
+        if isinstance(value, dict):
+            todo += [*value.keys(), *value.values()]
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            todo += list(value)
+        elif hasattr(value, "__dict__") and not isinstance(value, (str, bytes)):
+            todo += list(vars(value).values())
+
+
+async def _cut_body(docs: Emulator) -> PineconeError:
+    docs.add_fault("cut_after=5", path=DOCS, method="GET")
+    async with docs.client(retry=FAST) as client:
+        with pytest.raises(PineconeError) as info:
+            await client.assistants.describe("docs")
+    return info.value
+
+
+async def _lost_upload(docs: Emulator) -> PineconeError:
+    docs.add_fault("cut_after=1;times=1", path=FILES, method="POST")
+    async with docs.client(retry=FAST) as client:
+        with pytest.raises(PineconeError) as info:
+            await client.files.upload("docs", b"x", file_name="x.txt")
+    return info.value
+
+
+async def _through(client: AssistantClient) -> PineconeError:
+    async with client:
+        with pytest.raises(PineconeError) as info:
+            await client.assistants.describe("docs")
+    return info.value
+
+
+async def test_no_error_of_the_request_paths_reaches_the_key_or_an_aiohttp_object(
+    secret_docs: Emulator,
+) -> None:
+    errors = [
+        await _through(AssistantClient(api_key=SECRET, host=_refused(), retry=FAST)),
+        await _through(AssistantClient(api_key=SECRET, host="http://no-such.invalid", retry=FAST)),
+        await _cut_body(secret_docs),
+        await _lost_upload(secret_docs),
+    ]
+    secret_docs.add_fault("delay=2;times=1", path=DOCS, method="GET")
+    errors.append(await _through(secret_docs.client(timeout=Timeouts(total=0.2))))
+    async with LocalServer(raw_reply(b"<html>no</html>", status=502)) as proxy:
+        via_proxy = AssistantClient(
+            api_key=SECRET, host="https://api.example.invalid", proxy=proxy.url, retry=FAST
+        )
+        errors.append(await _through(via_proxy))
+    async with _echo_key(503) as server:
+        errors.append(await _through(AssistantClient(api_key=SECRET, host=server.url, retry=FAST)))
+
+    async def echo_in_success(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"status": "Ready", "name": {"key": request.headers["Api-Key"]}})
+
+    async with LocalServer(echo_in_success) as server:
+        errors.append(await _through(AssistantClient(api_key=SECRET, host=server.url)))
+    assert len({type(error) for error in errors}) == 4  # connection, timeout, status, decode
+    for error in errors:
+        assert_clean(error)
+        for value in _reachable(error):
+            assert not type(value).__module__.startswith("aiohttp"), (error, value)
+            if isinstance(value, (str, bytes)):
+                assert (SECRET if isinstance(value, str) else SECRET.encode()) not in value
+            assert SECRET not in repr(value)
