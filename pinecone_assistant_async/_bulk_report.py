@@ -22,6 +22,7 @@ class FileOutcome(str, enum.Enum):
     UPLOADED = "uploaded"  # accepted by the service, not waited for (wait=False)
     SKIPPED = "skipped"  # unchanged, or the same contents as another file (content ids)
     FAILED = "failed"
+    PLANNED = "planned"  # dry_run: would be uploaded
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,13 @@ class BulkUploadReport:
     aborted_by: Exception | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    dry_run: bool = False
+    deleted: list[str] = field(default_factory=list)
+    """delete_missing: ids deleted (in a dry run: that would be deleted)."""
+    not_deleted: dict[str, Exception] = field(default_factory=dict)
+    """delete_missing: ids whose deletion failed, with the error."""
+    delete_skipped: str | None = None
+    """delete_missing: why nothing was deleted, when it was not safe to decide."""
     _keys: list[str] = field(default_factory=list, repr=False)
     _tally: dict[FileOutcome, int] = field(
         default_factory=lambda: dict.fromkeys(FileOutcome, 0), repr=False
@@ -128,6 +136,11 @@ class BulkUploadReport:
         return self._of(FileOutcome.FAILED)
 
     @property
+    def planned(self) -> list[FileResult]:
+        """dry_run: the files that would be uploaded."""
+        return self._of(FileOutcome.PLANNED)
+
+    @property
     def pending(self) -> list[str]:
         """Keys of the files that did not finish (after a cancellation or an abort)."""
         done = {r.key for r in self.results}
@@ -137,6 +150,8 @@ class BulkUploadReport:
     def counts(self) -> dict[str, int]:
         """Files per outcome, plus ``pending`` (not finished)."""
         counts = {outcome.value: n for outcome, n in self._tally.items()}
+        if not self.dry_run:
+            del counts[FileOutcome.PLANNED.value]
         counts["pending"] = self.files_total - len(self.results)
         return counts
 
@@ -164,8 +179,8 @@ class BulkUploadReport:
 
     @property
     def ok(self) -> bool:
-        """Complete and nothing failed."""
-        return self.complete and not self._tally[FileOutcome.FAILED]
+        """Complete and nothing failed (no upload, and no deletion of ``delete_missing``)."""
+        return self.complete and not self._tally[FileOutcome.FAILED] and not self.not_deleted
 
     def result_for(self, key: str) -> FileResult | None:
         return next((r for r in self.results if r.key == key), None)

@@ -33,12 +33,13 @@ from ._errors_map import (
     validation_summary,
 )
 from ._hosts import HostCache, says_assistant_missing
+from ._pacing import Pacer
 from ._retries import Deadline, Replay, RetryBudget, bounded_attempt, run_with_retries
 from ._session import SessionOwner
 from ._validation import check_wire_text
 from ._version import __version__
 from .config import ClientConfig
-from .errors import NotFoundError, PineconeError
+from .errors import NotFoundError, PineconeError, RateLimitError
 
 __all__ = ["BodyFactory", "RawResponse", "Sleep", "Transport", "path_segment"]
 
@@ -106,6 +107,9 @@ class Transport(SessionOwner):
         scheme = config.control_base.split("://", 1)[0]
         self.hosts = HostCache(self._lookup_host, scheme=scheme)
         self.sleep = sleep
+        self.pacer = Pacer(  # client.py replaces it when given rate limits
+            sleep=lambda seconds: self.sleep(seconds), max_hold=config.retry.max_retry_after
+        )
         self._headers = {
             **config.extra_headers,
             "Api-Key": config.api_key,
@@ -270,7 +274,7 @@ class Transport(SessionOwner):
 
         async def call(url: str) -> T:
             return await run_with_retries(
-                lambda deadline: send(url, deadline),
+                lambda deadline: self._paced(send, request, url, deadline),
                 policy=self.config.retry,
                 budget=self.budget,
                 replay=replay,
@@ -294,6 +298,26 @@ class Transport(SessionOwner):
         except PineconeError as error:
             error.attempts += missing.attempts
             raise
+
+    async def _paced(
+        self,
+        send: Callable[[str, Deadline | None], Awaitable[T]],
+        request: _Request,
+        url: str,
+        deadline: Deadline | None,
+    ) -> T:
+        """Pacing hook (rate limits per operation class, see ``_pacing``): each attempt waits
+        for its admission before it starts, and tells the limiter how it was answered."""
+        within = None if deadline is None else deadline.remaining()
+        admission = await self.pacer.admit(request.method, url, len(request.data or b""), within)
+        try:
+            result = await send(url, deadline)
+        except PineconeError as error:
+            retry_after = error.retry_after if isinstance(error, RateLimitError) else None
+            await self.pacer.answered(admission, getattr(error, "status", None), retry_after)
+            raise
+        await self.pacer.answered(admission, 200, None)
+        return result
 
     async def _send(self, request: _Request, url: str, deadline: Deadline | None) -> RawResponse:
         debug = logger.isEnabledFor(logging.DEBUG)

@@ -21,6 +21,19 @@ How it works:
   message. Transient failures (429, 5xx, connection errors) left after the client's own retries
   get ``file_retries`` more whole-file attempts. Only an authentication or permission error
   (401/403) aborts the run, raising ``BulkUploadError`` with the partial report.
+* Paced: the client's limiter (``AssistantClient(rate_limits=...)``) admits every upload,
+  listing and deletion; ``concurrency`` bounds the files being read and sent, while files
+  the service is still processing wait without holding a slot. Their wait is batched: one
+  filtered ``files.list`` per poll interval covers every file in flight (see ``_watch``), so
+  a file costs about one file read, not one describe per poll.
+* Object limits (``RateLimits.objects``: size by type, metadata size, files per assistant)
+  are checked per file before it is sent; a file over a limit fails with
+  ``InvalidInputError`` naming the limit, and the others go on.
+* Folder sync: ``delete_missing=True`` deletes, after the uploads, the assistant's files that
+  ``upload_many`` made (they carry ``content_sha256``) and that are not among ``sources``;
+  ``dry_run=True`` sends nothing and reports what would be uploaded (outcome ``planned``) and
+  deleted (``report.deleted``). Re-running after a crash or Ctrl-C resumes: finished files
+  are skipped, deletions only start once every upload is done (see ``_sync``).
 * Cancelling the call cancels every upload at once. Pass ``report=BulkUploadReport()`` to keep
   the results of what finished: the same object is filled in as files finish, and after a
   cancellation has ``cancelled=True`` and lists the unfinished keys in ``pending``.
@@ -29,13 +42,24 @@ How it works:
 from __future__ import annotations
 
 import inspect
+import json
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import anyio
 
+from ._bulk_inputs import (
+    HASH_METADATA_KEY,
+    BulkFiles,
+    IdStrategy,
+    MetadataArg,
+    check_metadata,
+    check_options,
+    file_ids,
+    metadata_for,
+)
 from ._bulk_report import (
     BulkProgress,
     BulkUploadError,
@@ -43,8 +67,10 @@ from ._bulk_report import (
     FileOutcome,
     FileResult,
 )
-from ._sources import SourceItem, content_file_id, expand_sources, fingerprint, path_file_id
-from ._validation import check_assistant_name, check_file_id, check_json_object, check_timeout
+from ._sources import SourceItem, content_file_id, expand_sources, fingerprint
+from ._sync import delete_missing_files
+from ._validation import check_assistant_name, check_timeout
+from ._watch import FileWatcher
 from .errors import (
     APIConnectionError,
     AuthenticationError,
@@ -56,13 +82,12 @@ from .errors import (
     RateLimitError,
     ServerError,
 )
+from .limits import check_file_limits
 from .models import AssistantFile, FileStatus
-
-if TYPE_CHECKING:
-    from .services.files import FilesService
 
 __all__ = [
     "HASH_METADATA_KEY",
+    "BulkFiles",
     "BulkProgress",
     "BulkUploadError",
     "BulkUploadReport",
@@ -71,19 +96,18 @@ __all__ = [
     "upload_many",
 ]
 
-HASH_METADATA_KEY = "content_sha256"
 DEFAULT_FILE_TIMEOUT = 600.0
 _TRANSIENT = (RateLimitError, ServerError, APIConnectionError)
 _FATAL = (AuthenticationError, PermissionDeniedError)
 
-IdStrategy = Literal["path", "content"] | Callable[[str], str]
-MetadataArg = Mapping[str, Any] | Callable[[str], Mapping[str, Any] | None] | None
 ProgressCallback = Callable[[BulkProgress], Awaitable[None] | None]
+FIRST_POLL = 0.2  # seconds between the batched listings at first (grows while nothing changes)
+LONGEST_POLL = 5.0  # ... up to this, in seconds of a 60 s minute
 
 
 @dataclass
 class _Run:
-    files: FilesService
+    files: BulkFiles
     assistant: str
     report: BulkUploadReport
     ids: dict[str, str]
@@ -95,36 +119,12 @@ class _Run:
     timeout: float
     file_retries: int
     on_progress: ProgressCallback | None
+    watcher: FileWatcher
+    dry_run: bool = False
+    slots: int | None = None  # new files the assistant may still take (files per assistant)
     existing: dict[str, AssistantFile] = field(default_factory=dict)
     claimed: dict[str, str] = field(default_factory=dict)
     stop: Exception | None = None
-
-
-def _check_options(concurrency: object, file_retries: object, strategy: object) -> None:
-    for name, value, low in (("concurrency", concurrency, 1), ("file_retries", file_retries, 0)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidTypeError(f"{name} must be an int, got {type(value).__name__}")
-        if not low <= value <= 1024:
-            raise InvalidInputError(f"{name} must be between {low} and 1024, got {value}")
-    if strategy not in ("path", "content") and not callable(strategy):
-        raise InvalidInputError(
-            f"id_strategy must be 'path', 'content' or a callable(key) -> id, got {strategy!r}"
-        )
-
-
-def _check_metadata(value: object, what: str) -> dict[str, Any] | None:
-    meta = check_json_object(value, what)
-    if meta is not None and HASH_METADATA_KEY in meta:
-        raise InvalidInputError(f"{what}: the key {HASH_METADATA_KEY!r} is set by upload_many")
-    return meta
-
-
-def _metadata_for(run: _Run, key: str, digest: str | None) -> dict[str, Any] | None:
-    given = run.metadata(key) if callable(run.metadata) else run.metadata
-    meta = _check_metadata(given, f"metadata for {key}")
-    if digest is None:
-        return meta
-    return {**(meta or {}), HASH_METADATA_KEY: digest}
 
 
 def _same(existing: AssistantFile | None, size: int, meta: dict[str, Any] | None) -> bool:
@@ -163,29 +163,49 @@ class _Attempt:
     digest: str | None = None
     data: bytes | None = None  # a small file's bytes, read once with its hash
     attempts: int = 0
+    release: Callable[[], None] = lambda: None  # gives back the concurrency slot (idempotent)
 
 
 async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> Any:
-    """Send the file, with up to ``file_retries`` extra attempts on transient failures."""
+    """Send the file (up to ``file_retries`` extra attempts on transient failures), then wait
+    for it with the batched watcher; the concurrency slot is given back once it is sent."""
     assert state.file_id is not None
     item = state.item
     source = state.data if state.data is not None else item.source
+    deadline = anyio.current_time() + run.timeout
     while True:
         state.attempts += 1
         try:
-            if run.wait:
-                return await run.files.upsert(
-                    run.assistant, state.file_id, source, file_name=item.file_name,
-                    metadata=meta, multimodal=run.multimodal, wait=True, timeout=run.timeout,
-                )
-            return await run.files.upsert(
-                run.assistant, state.file_id, source, file_name=item.file_name,
-                metadata=meta, multimodal=run.multimodal, wait=False, timeout=run.timeout,
-            )
+            sent = await run.files.upsert(
+                run.assistant, state.file_id, source, file_name=item.file_name, metadata=meta,
+                multimodal=run.multimodal, wait=False, timeout=run.timeout,
+            )  # fmt: skip
+            break
         except _TRANSIENT:
             if state.attempts > run.file_retries or not item.hashable:
                 raise
         await anyio.sleep(random.uniform(0.0, min(4.0, 0.25 * 2**state.attempts)))
+    state.data = None
+    state.release()
+    if not run.wait or (isinstance(sent, AssistantFile) and sent.status == FileStatus.AVAILABLE):
+        return sent
+    remaining = max(deadline - anyio.current_time(), 1e-3)
+    return await run.watcher.wait(state.file_id, state.digest, state.size, remaining)
+
+
+def _check_limits(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> None:
+    """The plan's object limits for this file (``InvalidInputError`` naming the limit)."""
+    objects = run.files.limits.objects
+    meta_json = None if meta is None else json.dumps(meta, separators=(",", ":"))
+    check_file_limits(objects, state.item.file_name, state.size, multimodal=run.multimodal,
+                      metadata_json=meta_json)  # fmt: skip
+    if run.slots is not None and state.file_id not in run.existing:
+        if run.slots <= 0:
+            raise InvalidInputError(
+                f"{run.assistant} already holds {objects.files_per_assistant} files, the limit "
+                "of files per assistant (ObjectLimits.files_per_assistant)"
+            )
+        run.slots -= 1
 
 
 async def _one(run: _Run, state: _Attempt) -> FileResult:
@@ -202,13 +222,17 @@ async def _one(run: _Run, state: _Attempt) -> FileResult:
         if first != key:
             return FileResult(key, state.file_id, FileOutcome.SKIPPED, size, digest,
                               reason=f"same contents as {first}")
-    meta = _metadata_for(run, key, digest)
+    meta = metadata_for(run.metadata, key, digest)
     if run.skip_unchanged and digest is not None and size is not None:
         existing = run.existing.get(state.file_id)
         if existing is not None and _same(existing, size, meta):
             known = _known(run, state, existing)
             if known is not None:
                 return known
+    _check_limits(run, state, meta)
+    if run.dry_run:
+        return FileResult(key, state.file_id, FileOutcome.PLANNED, size, digest,
+                          reason="would be uploaded (dry run)")  # fmt: skip
     sent = await _upsert(run, state, meta)
     done = isinstance(sent, AssistantFile) and sent.status == FileStatus.AVAILABLE
     return FileResult(
@@ -219,23 +243,32 @@ async def _one(run: _Run, state: _Attempt) -> FileResult:
 
 
 async def _task(run: _Run, item: SourceItem, limiter: anyio.CapacityLimiter, token: object,
-                scope: anyio.CancelScope) -> None:
+                scope: anyio.CancelScope) -> None:  # fmt: skip
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            limiter.release_on_behalf_of(token)
+
     try:
         started = anyio.current_time()
-        state = _Attempt(item, run.ids.get(item.key), item.size)
+        state = _Attempt(item, run.ids.get(item.key), item.size, release=release)
         try:
             result = await _one(run, state)
         except Exception as error:  # one file's failure never stops the others
+            last = getattr(error, "last", None)
             result = FileResult(
                 item.key, state.file_id, FileOutcome.FAILED, state.size, state.digest,
-                file=getattr(error, "last", None) if isinstance(
-                    getattr(error, "last", None), AssistantFile) else None,
+                file=last if isinstance(last, AssistantFile) else None,
                 error=error, reason=_reason(error), attempts=state.attempts,
                 elapsed=anyio.current_time() - started,
-            )
+            )  # fmt: skip
             if isinstance(error, _FATAL) and run.stop is None:
                 run.stop = error
                 scope.cancel()
+        release()
         run.report.record(result)
         if run.on_progress is not None and run.stop is None:
             try:
@@ -246,15 +279,15 @@ async def _task(run: _Run, item: SourceItem, limiter: anyio.CapacityLimiter, tok
                 run.stop = error
                 scope.cancel()
     finally:
-        limiter.release_on_behalf_of(token)
+        release()
 
 
-async def _existing(files: FilesService, assistant: str) -> dict[str, AssistantFile]:
+async def _existing(files: BulkFiles, assistant: str) -> dict[str, AssistantFile]:
     return {f.id: f async for f in files.list(assistant)}
 
 
 async def upload_many(
-    files: FilesService,
+    files: BulkFiles,
     assistant: str,
     sources: object,
     *,
@@ -272,6 +305,8 @@ async def upload_many(
     include_hidden: bool = False,
     file_retries: int = 2,
     report: BulkUploadReport | None = None,
+    delete_missing: bool = False,
+    dry_run: bool = False,
 ) -> BulkUploadReport:
     """Upload many files concurrently and idempotently; returns the per-file report.
 
@@ -279,13 +314,15 @@ async def upload_many(
     ``(name, bytes | binary file | async byte stream)`` pairs. ``metadata``: one dict for all,
     or ``callable(key) -> dict | None``. ``timeout`` bounds each file (upload and wait).
     ``on_progress(BulkProgress)`` may be sync or async; if it raises, the run stops and the
-    exception propagates. See the module docstring for ids, skipping and cancellation.
+    exception propagates. ``delete_missing`` deletes the files it uploaded earlier that are
+    no longer in ``sources``; ``dry_run`` only reports what would be done. See the module
+    docstring for ids, skipping, pacing, limits, sync and cancellation.
     """
     check_assistant_name(assistant)
-    _check_options(concurrency, file_retries, id_strategy)
+    check_options(concurrency, file_retries, id_strategy)
     timeout = check_timeout(timeout)
     if isinstance(metadata, Mapping):
-        _check_metadata(metadata, "metadata")
+        check_metadata(metadata, "metadata")
     elif metadata is not None and not callable(metadata):
         raise InvalidTypeError("metadata must be a dict or a callable(key) -> dict")
     report = report if report is not None else BulkUploadReport()
@@ -294,23 +331,40 @@ async def upload_many(
     items = await expand_sources(
         sources, include=include, exclude=exclude, include_hidden=include_hidden
     )
-    ids = _ids(items, id_strategy)
+    ids = file_ids(items, id_strategy)
     report.begin(assistant, [item.key for item in items], sum(item.size or 0 for item in items))
-    run = _Run(files, assistant, report, ids, metadata, skip_unchanged, retry_failed, multimodal,
-               wait, timeout, file_retries, on_progress)
+    report.dry_run = dry_run
+    minute = files.limits.minute / 60.0
+    run = _Run(
+        files=files, assistant=assistant, report=report, ids=ids, metadata=metadata,
+        skip_unchanged=skip_unchanged, retry_failed=retry_failed, multimodal=multimodal,
+        wait=wait, timeout=timeout, file_retries=file_retries, on_progress=on_progress,
+        dry_run=dry_run,
+        watcher=FileWatcher(files, assistant, digest_key=HASH_METADATA_KEY, first=FIRST_POLL,
+                            longest=LONGEST_POLL * minute),
+    )  # fmt: skip
     try:
-        if skip_unchanged:
+        if skip_unchanged or delete_missing or files.limits.objects.files_per_assistant:
             run.existing = await _existing(files, assistant)
+        cap = files.limits.objects.files_per_assistant
+        if cap is not None:
+            run.slots = max(cap - len(run.existing), 0)
         if on_progress is not None:
             first = on_progress(report.progress())
             if inspect.isawaitable(first):
                 await first
         limiter = anyio.CapacityLimiter(concurrency)
-        async with anyio.create_task_group() as tg:
-            for item in items:
-                token = object()
-                await limiter.acquire_on_behalf_of(token)
-                tg.start_soon(_task, run, item, limiter, token, tg.cancel_scope)
+        async with anyio.create_task_group() as outer:
+            outer.start_soon(run.watcher.run)
+            async with anyio.create_task_group() as tg:
+                for item in items:
+                    token = object()
+                    await limiter.acquire_on_behalf_of(token)
+                    tg.start_soon(_task, run, item, limiter, token, tg.cancel_scope)
+            if delete_missing and run.stop is None:
+                await delete_missing_files(files, run.existing, report, concurrency=concurrency,
+                                           owned_key=HASH_METADATA_KEY)  # fmt: skip
+            outer.cancel_scope.cancel()
     except anyio.get_cancelled_exc_class():
         report.cancelled = True
         raise
@@ -322,26 +376,3 @@ async def upload_many(
     if run.stop is not None:
         raise run.stop  # the on_progress callback's own exception
     return report
-
-
-def _ids(items: list[SourceItem], strategy: IdStrategy) -> dict[str, str]:
-    """Ids known before hashing (path or callable strategies), checked and unique."""
-    if strategy == "content":
-        for item in items:
-            if not item.hashable:
-                raise InvalidInputError(
-                    f"id_strategy='content' needs to hash {item.key} before sending it, but its "
-                    "source is a one-shot stream; pass bytes, a path or a seekable file"
-                )
-        return {}
-    ids: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    for item in items:
-        file_id = path_file_id(item.key) if isinstance(strategy, str) else strategy(item.key)
-        check_file_id(file_id, f"file id for {item.key}")
-        if owners.setdefault(file_id, item.key) != item.key:
-            raise InvalidInputError(
-                f"{owners[file_id]} and {item.key} would share the file id {file_id!r}"
-            )
-        ids[item.key] = file_id
-    return ids

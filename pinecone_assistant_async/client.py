@@ -13,10 +13,13 @@ from types import TracebackType
 import aiohttp
 import anyio
 
+from ._pacing import Pacer
 from ._transport import Transport
 from ._validation import check_assistant_name
 from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
+from .errors import InvalidTypeError
 from .handle import AssistantHandle
+from .limits import RateLimits
 from .services import AssistantsService, EvaluationService, FilesService, OperationsService
 from .services.chat import ChatService
 
@@ -35,6 +38,9 @@ class AssistantClient:
     unless you pass ``session=`` (then it is borrowed and never closed by the client). Close it
     with ``async with`` or ``await client.aclose()``; a client dropped unclosed warns with
     ``ResourceWarning``. A client belongs to the event loop it is first used in.
+
+    ``rate_limits`` (``RateLimits.standard()``, ...; see ``limits``) paces every request to the
+    plan's limits per operation class; without it the client learns them from 429 answers.
 
     ``sleep`` (keyword-only, default ``anyio.sleep``) is a testing hook: every wait between
     retries and between polls goes through it, so a recorder that returns at once makes
@@ -64,6 +70,7 @@ class AssistantClient:
         extra_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self._transport: Transport | None = None
         config = ClientConfig.resolve(
@@ -85,6 +92,14 @@ class AssistantClient:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError("session must be an aiohttp.ClientSession")
         self._transport = transport = Transport(config, session, sleep=sleep)
+        if rate_limits is not None:  # pacing per operation class (see limits.py, _pacing.py)
+            if not isinstance(rate_limits, RateLimits):
+                raise InvalidTypeError("rate_limits must be a RateLimits: RateLimits.standard()")
+            transport.pacer = Pacer(
+                rate_limits,
+                sleep=lambda seconds: transport.sleep(seconds),
+                max_hold=config.retry.max_retry_after,
+            )
         self.assistants = AssistantsService(transport)
         self.operations = OperationsService(transport)
         self.files = FilesService(transport, self.operations)

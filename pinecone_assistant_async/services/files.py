@@ -29,6 +29,7 @@ from .._validation import (
 )
 from ..bulk import upload_many
 from ..errors import FileProcessingError, InvalidTypeError
+from ..limits import RateLimits, check_file_limits
 from ..models import AssistantFile, FileList, FileStatus, Operation
 from .operations import OperationsService
 
@@ -72,6 +73,11 @@ class FilesService:
         self.upload_many = bind(upload_many, self)
         """Upload many files concurrently with a per-file report; see ``bulk.upload_many``."""
 
+    @property
+    def limits(self) -> RateLimits:
+        """The rate and object limits this client paces itself to (see ``limits``)."""
+        return self._t.pacer.limits
+
     async def _url(self, assistant: str, file_id: str | None = None) -> str:
         path = f"/files/{path_segment(assistant)}"
         if file_id is not None:
@@ -102,6 +108,19 @@ class FilesService:
         metadata: dict[str, Any] | None = ...,
         multimodal: bool = ...,
         wait: Literal[False],
+        timeout: float = ...,
+    ) -> Operation | AssistantFile: ...
+    @overload
+    async def upload(
+        self,
+        assistant: str,
+        /,
+        source: Any,
+        *,
+        file_name: str | None = ...,
+        metadata: dict[str, Any] | None = ...,
+        multimodal: bool = ...,
+        wait: bool = ...,
         timeout: float = ...,
     ) -> Operation | AssistantFile: ...
 
@@ -154,6 +173,20 @@ class FilesService:
         wait: Literal[False],
         timeout: float = ...,
     ) -> Operation | AssistantFile: ...
+    @overload
+    async def upsert(
+        self,
+        assistant: str,
+        /,
+        file_id: str,
+        source: Any,
+        *,
+        file_name: str | None = ...,
+        metadata: dict[str, Any] | None = ...,
+        multimodal: bool = ...,
+        wait: bool = ...,
+        timeout: float = ...,
+    ) -> Operation | AssistantFile: ...
 
     async def upsert(
         self,
@@ -196,6 +229,13 @@ class FilesService:
             source, file_name=file_name, metadata=meta, metadata_in_form=not old_api
         )
         check_wire_text(prepared.file_name, "file_name")  # a name from an undecodable path
+        check_file_limits(  # the plan's object limits, before anything is sent
+            self._t.pacer.limits.objects,
+            prepared.file_name,
+            prepared.size,
+            multimodal=multimodal,
+            metadata_json=prepared.metadata_json,
+        )
         deadline = anyio.current_time() + timeout
         params = {"multimodal": "true" if multimodal else "false"}
         if old_api and prepared.metadata_json is not None:

@@ -1,0 +1,195 @@
+"""Admission of every request of a client by operation class, so it stays within the limits.
+
+The transport calls :meth:`Pacer.admit` before each attempt and :meth:`Pacer.answered` with
+the service's status. An admission is counted from the moment it is made and, once answered,
+from the moment of the answer (no earlier than the service counted it: this is what keeps
+connection queues and latency from letting one request too many into the service's window);
+a 429 does not count (the service did not count it either). Each class
+(``limits.OPERATION_CLASSES``) has one sliding-minute window shared by every call of the
+client (or, with a Redis backend, of every process):
+
+* a known rate (``RateLimits.standard()``, ...) admits at most that many requests in any
+  window of ``minute * (1 + SAFETY)`` seconds; the small margin absorbs the time between our
+  admission and the service's count, so the service's own window never sees one too many.
+* an unknown rate (adaptive) admits freely until the first 429 with a ``Retry-After``; the
+  number this client sent in the last minute, less the refused one, becomes the learned rate
+  (unless that is under ``MIN_LEARN``: a refusal after a handful of requests says the limit is
+  shared or not a rate, not what the rate is).
+* every 429 with a ``Retry-After`` holds back the whole class until it has passed, not only
+  the request that got it, so concurrent callers do not each run into the same refusal. A
+  ``Retry-After`` above ``max_hold`` (the retry policy's ``max_retry_after``) holds nothing:
+  the request that got it fails at once, as the retry policy says.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+
+from .limits import LimiterBackend, RateLimits, operation_class
+
+__all__ = ["SAFETY", "Admission", "MemoryBackend", "Pacer"]
+
+SAFETY = 0.02
+"""Fraction of a minute added to every window (latency between our count and the service's)."""
+CHARS_PER_TOKEN = 4  # chat input tokens are estimated from the body size
+# Set in the task that got a 429: its own retry already waited out the Retry-After (in the
+# retry loop), so that one admission does not wait for the hold a second time.
+_HOLD_SERVED: contextvars.ContextVar[str | None] = contextvars.ContextVar("hold", default=None)
+MIN_LEARN = 5  # fewer requests than this in a minute teach nothing about the rate
+
+
+@dataclass
+class _Entry:
+    moment: float
+    cost: int
+    settled: bool = False
+
+
+class MemoryBackend:
+    """The limiter's state in this process (the default)."""
+
+    def __init__(self, clock: Callable[[], float] = anyio.current_time) -> None:
+        self._clock = clock
+        self._entries: dict[str, dict[int, _Entry]] = {}
+        self._blocked: dict[str, float] = {}
+        self._tickets = itertools.count(1)
+
+    def _live(self, kind: str, now: float, window: float) -> dict[int, _Entry]:
+        entries = self._entries.setdefault(kind, {})
+        for ticket in [t for t, e in entries.items() if e.moment <= now - window]:
+            del entries[ticket]
+        return entries
+
+    async def acquire(
+        self, kind: str, rate: int | None, window: float, cost: int, *, held: bool = True
+    ) -> tuple[float, str | None]:
+        now = self._clock()
+        blocked = self._blocked.get(kind, 0.0) - now
+        if held and blocked > 0:
+            return blocked, None
+        entries = self._live(kind, now, window)
+        used = sum(e.cost for e in entries.values())
+        if rate is not None and entries and used + cost > rate:
+            need = used + cost - rate
+            for entry in sorted(entries.values(), key=lambda e: e.moment):
+                need -= entry.cost
+                if need <= 0:
+                    return max(entry.moment + window - now, 1e-4), None
+        ticket = next(self._tickets)
+        entries[ticket] = _Entry(now, cost)
+        return 0.0, str(ticket)
+
+    async def settle(self, kind: str, ticket: str, counted: bool) -> None:
+        entries = self._entries.get(kind, {})
+        if not counted:
+            entries.pop(int(ticket), None)
+        elif int(ticket) in entries:
+            entries[int(ticket)] = _Entry(self._clock(), entries[int(ticket)].cost, True)
+
+    async def block(self, kind: str, seconds: float) -> None:
+        until = self._clock() + seconds
+        self._blocked[kind] = max(self._blocked.get(kind, 0.0), until)
+
+    async def recent(self, kind: str, window: float) -> int:
+        entries = self._live(kind, self._clock(), window)
+        return sum(e.cost for e in entries.values() if e.settled)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """One admitted request (settled by :meth:`Pacer.answered`)."""
+
+    kind: str
+    ticket: str
+
+
+class Pacer:
+    """One client's admission control (see the module docstring)."""
+
+    def __init__(
+        self,
+        limits: RateLimits | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        max_hold: float = 30.0,
+    ) -> None:
+        self.limits = limits if limits is not None else RateLimits.adaptive()
+        self.max_hold = max_hold
+        self.backend: LimiterBackend = (
+            self.limits.backend if self.limits.backend is not None else MemoryBackend()
+        )
+        self.sleep = sleep
+        self.learned: dict[str, int] = {}
+        self.waits: Counter[str] = Counter()
+        """How many times a request of each class waited for its turn."""
+        self.refusals: Counter[str] = Counter()
+        """429 answers seen per class."""
+
+    @property
+    def window(self) -> float:
+        return self.limits.minute * (1.0 + SAFETY)
+
+    def rate(self, kind: str) -> int | None:
+        given = self.limits.per_minute.get(kind)
+        return given if given is not None else self.learned.get(kind)
+
+    async def admit(
+        self, method: str, url: str, body_size: int = 0, within: float | None = None
+    ) -> Admission | None:
+        """Wait until a request of this kind may be sent, and count it.
+
+        ``within``: the request's remaining deadline; a wait never goes past it (the caller
+        then finds its deadline passed and times out).
+        """
+        kind = operation_class(method, url)
+        if kind is None:
+            return None
+        cost = max(1, body_size // CHARS_PER_TOKEN) if kind == "chat_tokens" else 1
+        waited = False
+        held = _HOLD_SERVED.get() != kind
+        _HOLD_SERVED.set(None)
+        while True:
+            wait, ticket = await self.backend.acquire(
+                kind, self.rate(kind), self.window, cost, held=held
+            )
+            if ticket is not None:
+                return Admission(kind, ticket)
+            held = False  # a hold is waited out once (also when the sleep is a test's fake)
+            if not waited:
+                self.waits[kind] += 1
+                waited = True
+            if within is not None:
+                if within <= 0:
+                    return None
+                wait = min(wait, within)
+                within -= wait
+            await self.sleep(wait)
+
+    async def answered(
+        self, admission: Admission | None, status: int | None, retry_after: float | None
+    ) -> None:
+        """The service answered (``status``; None: no answer). A 429 slows the whole class
+        down (and teaches its rate); any other answer dates the admission to now, which is
+        no earlier than the service counted it."""
+        if admission is None:
+            return
+        kind = admission.kind
+        # No answer at all (connection lost): the service may have counted it, so it counts.
+        await self.backend.settle(kind, admission.ticket, status != 429)
+        if status != 429:
+            return
+        self.refusals[kind] += 1
+        if retry_after is None or not 0 < retry_after <= self.max_hold:
+            return
+        if self.limits.per_minute.get(kind) is None:
+            guess = await self.backend.recent(kind, self.limits.minute) - 1
+            if guess >= MIN_LEARN:
+                self.learned[kind] = min(self.learned.get(kind, guess), guess)
+        await self.backend.block(kind, retry_after)
+        _HOLD_SERVED.set(kind)

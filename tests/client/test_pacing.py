@@ -1,0 +1,113 @@
+"""The SDK paces itself to a plan's limits, against an emulator enforcing that plan."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import anyio
+import pytest
+
+from pinecone_assistant_async import AssistantClient, InvalidInputError
+from pinecone_assistant_async.limits import ObjectLimits, RateLimits, operation_class
+from pinecone_assistant_async.testing import Emulator
+
+pytestmark = pytest.mark.anyio
+
+SCALE = 1 / 60  # one rate-limit minute lasts one second
+MINUTE = 60 * SCALE
+
+
+def _files(root: Path, count: int) -> Path:
+    for i in range(count):
+        (root / f"doc{i:03}.txt").write_text(f"document number {i}\n")
+    return root
+
+
+async def test_upload_many_stays_within_the_standard_upload_limit(tmp_path: Path) -> None:
+    limits = RateLimits.standard(minute=MINUTE)
+    async with Emulator(plan="standard", time_scale=SCALE) as emu:
+        async with emu.client(rate_limits=limits) as client:
+            await client.assistants.create("docs")
+            await client.assistants.wait_until_ready("docs")
+            report = await client.files.upload_many("docs", _files(tmp_path, 45))
+        assert report.ok and len(report.available) == 45
+        assert emu.limits.refused == dict.fromkeys(emu.limits.refused, 0)
+        assert emu.limits.peak["file_upload"] == 20
+        # Waiting is batched: far fewer file reads than files.
+        assert emu.limits.admitted["file_read"] <= 1.5 * 45
+
+
+async def test_adaptive_client_learns_the_rate_from_the_first_refusals() -> None:
+    async with Emulator(plan="starter", time_scale=SCALE) as emu:
+        async with emu.client(rate_limits=RateLimits.adaptive(minute=MINUTE)) as client:
+
+            async def worker() -> None:
+                for _ in range(25):
+                    await client.assistants.list_page()
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(4):
+                    tg.start_soon(worker)
+            learned = client._t.pacer.learned
+        # 100 listings against 40 a minute: every one succeeded; the workers in flight when
+        # the limit was reached were refused once, and the learned rate kept the rest in.
+        assert emu.limits.admitted["assistant_read"] == 100
+        assert 1 <= emu.limits.refused["assistant_read"] <= 8
+        assert 36 <= learned["assistant_read"] <= 40
+
+
+async def test_object_limits_are_checked_before_sending(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as out:
+        out.truncate(10 * 1024 * 1024 + 1)
+    async with Emulator() as emu, emu.client() as client:
+        await client.assistants.create("docs")
+        with pytest.raises(InvalidInputError, match=r"limit for a \.txt file is 10 MB"):
+            await client.files.upload("docs", big)
+        assert emu.count("POST", "/files/") == 0
+
+
+async def test_object_limits_are_data_users_can_override(tmp_path: Path) -> None:
+    objects = ObjectLimits(file_bytes={".md": 10}, files_per_assistant=3)
+    limits = dataclasses.replace(RateLimits.standard(), objects=objects)
+    for i in range(5):
+        (tmp_path / f"n{i}.txt").write_text(f"note {i}")
+    (tmp_path / "long.md").write_text("more than ten bytes")
+    async with Emulator() as emu, emu.client(rate_limits=limits) as client:
+        await client.assistants.create("docs")
+        await client.assistants.wait_until_ready("docs")
+        report = await client.files.upload_many("docs", tmp_path)
+        sent = emu.count("PUT", "/files/")
+    assert len(report.available) == 3 and len(report.failed) == 3 and sent == 3
+    reasons = [r.reason or "" for r in report.failed]
+    assert sum("ObjectLimits.file_bytes['.md']" in r for r in reasons) == 1
+    assert all(isinstance(r.error, InvalidInputError) for r in report.failed)
+    assert sum("ObjectLimits.files_per_assistant" in r for r in reasons) == 2
+
+
+def test_rate_limits_are_validated_data() -> None:
+    assert RateLimits.standard().per_minute["file_upload"] == 20
+    assert RateLimits.for_plan("Enterprise").per_minute["file_read"] == 6000
+    assert RateLimits.starter().objects.files_per_assistant == 100
+    assert RateLimits.adaptive().per_minute["file_upload"] is None
+    assert RateLimits.standard().with_rates(file_upload=40).per_minute["file_upload"] == 40
+    with pytest.raises(InvalidInputError, match="unknown operation classes"):
+        RateLimits(per_minute={"uploads": 3})
+    with pytest.raises(InvalidInputError, match="positive int"):
+        RateLimits.standard().with_rates(file_upload=0)
+    with pytest.raises(InvalidInputError, match="plan must be one of"):
+        RateLimits.for_plan("gold")
+    with pytest.raises(InvalidInputError):
+        AssistantClient(api_key="k", rate_limits="standard")  # type: ignore[arg-type]
+
+
+def test_operation_classes_of_urls() -> None:
+    data = "https://prod-1-data.ke.pinecone.io/assistant"
+    assert operation_class("GET", f"{data}/files/docs?filter=x") == "file_read"
+    assert operation_class("PUT", f"{data}/files/docs/f1") == "file_upload"
+    assert operation_class("GET", "https://api.pinecone.io/assistant/assistants") == (
+        "assistant_read"
+    )
+    assert operation_class("POST", f"{data}/chat/docs/chat/completions") == "chat_tokens"
+    assert operation_class("GET", "https://example.com/other") is None
