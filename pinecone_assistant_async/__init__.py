@@ -70,6 +70,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     ".client": ("AssistantClient",),
     ".config": ("ClientConfig", "ConnectionLimits", "RetryPolicy", "Timeouts"),
     ".handle": ("AssistantHandle",),
+    ".limits": ("ObjectLimits", "RateLimits"),
     ".models": (
         "AlignmentResult",
         "Assistant",
@@ -103,6 +104,8 @@ if TYPE_CHECKING:
     from .config import RetryPolicy as RetryPolicy
     from .config import Timeouts as Timeouts
     from .handle import AssistantHandle as AssistantHandle
+    from .limits import ObjectLimits as ObjectLimits
+    from .limits import RateLimits as RateLimits
     from .models import AlignmentResult as AlignmentResult
     from .models import Assistant as Assistant
     from .models import AssistantFile as AssistantFile
