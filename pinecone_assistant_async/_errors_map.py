@@ -24,6 +24,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     ResponseDecodeError,
+    StreamError,
     error_class_for_status,
 )
 
@@ -32,10 +33,14 @@ __all__ = [
     "connection_error",
     "decode_error",
     "is_deadline",
+    "malformed_chunk",
+    "not_an_event_stream",
     "parse_retry_after",
     "redact",
     "request_id",
     "status_error",
+    "stream_error_event",
+    "stream_read_error",
     "validation_summary",
 ]
 
@@ -248,3 +253,126 @@ def connection_error(
         method=method,
         url=url,
     )
+
+
+# -- stream bodies ---------------------------------------------------------------------------
+#
+# Errors raised while a stream's body is read are built here too, and none of them chains the
+# exception it comes from: a pydantic ValidationError quotes its input (and with it anything
+# the chunk echoed, the key included), and aiohttp's errors can carry the request headers.
+# The callers raise them outside their ``except`` blocks, so not even ``__context__`` holds one.
+
+_SHOWN = 200  # characters of an offending line quoted in a message
+
+
+def stream_read_error(
+    exc: BaseException, *, kind: str, url: str, idle: float, secret: str | None
+) -> APIConnectionError | StreamError:
+    """A read of a stream's body failed: an idle timeout, or a cut connection."""
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return APITimeoutError(
+            f"the {kind} sent nothing for {idle:g}s (idle timeout): POST {url}",
+            method="POST",
+            url=url,
+        )
+    detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secret)
+    return StreamError(
+        f"the connection was cut during the {kind}: {detail}", method="POST", url=url
+    )
+
+
+def _error_object(data: str) -> tuple[str, str | None] | None:
+    """(message, code) of an error object sent in place of a chunk, if ``data`` is one."""
+    if '"error"' not in data:
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or "error" not in value or "type" in value:
+        return None
+    error = value["error"]
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message") or code or error
+        return str(message), None if code is None else str(code)
+    return str(error), None
+
+
+def stream_error_event(
+    data: str,
+    *,
+    kind: str,
+    url: str,
+    secret: str | None,
+    request_id: str | None,
+    before_content: bool,
+) -> StreamError | None:
+    """The error for an error object the service sent in place of a chunk, or None if
+    ``data`` is not one."""
+    found = _error_object(data)
+    if found is None:
+        return None
+    message, code = found
+    return StreamError(
+        redact(f"the service reported an error during the {kind}: {message}", secret),
+        line=redact("data: " + data, secret),
+        code=code,
+        request_id=request_id,
+        before_content=before_content,
+        method="POST",
+        url=url,
+    )
+
+
+def malformed_chunk(
+    data: str,
+    exc: ValidationError,
+    *,
+    kind: str,
+    url: str,
+    secret: str | None,
+    request_id: str | None,
+) -> StreamError:
+    """A ``data:`` payload that is not JSON or not a chunk (or an error object in its place)."""
+    event = stream_error_event(
+        data, kind=kind, url=url, secret=secret, request_id=request_id, before_content=False
+    )
+    if event is not None:
+        return event
+    line = redact("data: " + data, secret)
+    shown = line if len(line) <= _SHOWN else line[: _SHOWN - 3] + "..."
+    reason = redact(validation_summary(exc), secret)
+    return StreamError(
+        f"malformed chunk in the {kind} ({reason}): {shown!r}",
+        line=line,
+        request_id=request_id,
+        method="POST",
+        url=url,
+    )
+
+
+def not_an_event_stream(
+    response_status: int,
+    content_type: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    *,
+    kind: str,
+    url: str,
+    secret: str | None,
+) -> ResponseDecodeError:
+    """A successful answer to a stream request that is not ``text/event-stream`` (a proxy's
+    sign-in page, a JSON body): reported before anything tries to decode it as events."""
+    shown = content_type or "no content type"
+    error = decode_error(
+        f"the {kind} answered with {shown}, not an event stream",
+        status=response_status,
+        headers=headers,
+        raw=raw,
+        method="POST",
+        url=url,
+        secret=secret,
+    )
+    error.content_type = content_type
+    return error

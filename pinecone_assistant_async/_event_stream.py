@@ -1,39 +1,48 @@
-"""The machinery shared by every streamed answer: open, read, decode, fail, close.
+"""The machinery shared by every streamed answer: open, read, decode, end, close.
 
-:class:`EventStream` opens the response through :meth:`Transport.stream` when entered, reads
-the body in bounded reads, decodes it with :class:`~._sse.SSEDecoder` and hands each event to
-the subclass's ``_on_event``, which turns it into a typed chunk (or ``None`` to skip it). It
-owns the failure rules documented in :mod:`.streaming`: cut connections and unterminated
-streams raise ``StreamError``, idle reads raise ``APITimeoutError``, and an error, once raised,
-is raised again by every later read.
+:class:`EventStream` opens the response through :meth:`Transport.stream` when entered. As part
+of each opening attempt it checks that the answer is an event stream and reads up to its first
+events (``_prime``): an error event there, before any content, is retried like a failed
+opening. It then reads the body in bounded reads, decodes it with :class:`~._sse.SSEDecoder`
+and hands each event to the subclass's ``_on_event``, which turns it into a typed chunk (or
+``None`` to skip it) and says when the final chunk has arrived. The stream ends right there:
+the connection goes back to the pool (or is dropped, if the server keeps sending) without
+waiting for the server to close it. The failure rules are documented in :mod:`.streaming`;
+the errors themselves are built by :mod:`._errors_map`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import aiohttp
+import anyio
 from pydantic import ValidationError
 
-from ._errors_map import redact
+from ._errors_map import (
+    TRANSPORT_ERRORS,
+    malformed_chunk,
+    not_an_event_stream,
+    stream_error_event,
+    stream_read_error,
+)
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import Transport
-from .errors import APITimeoutError, PineconeError, StreamError
+from .errors import PineconeError, StreamError
 
 __all__ = ["EventStream", "StreamRequest"]
 
 C = TypeVar("C")
 S = TypeVar("S", bound="EventStream[Any]")
 
-_READ_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
-_SHOWN = 200  # characters of an offending line quoted in an error message
 _FIRST_READ = 4096  # the first read is small, so the first chunk is yielded early
 _READ_SIZE = 65536  # at most this many bytes are decoded before the next chunk is yielded
+_SNIPPET_BYTES = 2048  # read of a body that is not an event stream, for the error
+_SETTLE = 0.01  # after the final chunk: how long the end of the body may take to arrive
+_EVENT_STREAM = "text/event-stream"
 
 
 @dataclass(frozen=True)
@@ -47,33 +56,12 @@ class StreamRequest:
     timeout: float | None
 
 
-def _reason(exc: ValidationError) -> str:
-    """A short description of a validation failure, without echoing the input."""
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return "invalid chunk"
-    first = errors[0]
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    message = str(first.get("msg", "invalid"))
-    return f"{where}: {message}" if where else message
-
-
-def _server_error(data: str) -> str | None:
-    """The message of an error object sent in place of a chunk, if ``data`` is one."""
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(value, dict) or "error" not in value or "type" in value:
-        return None
-    error = value["error"]
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or error)
-    return str(error)
-
-
 class EventStream(Generic[C]):
-    """Opening, reading, decoding and closing; subclasses turn events into chunks."""
+    """Opening, reading, decoding, ending and closing; subclasses turn events into chunks.
+
+    A subclass implements ``_on_event`` (set ``self._finished`` on the final chunk) and
+    ``_carries_content`` (whether an event is content, for the retry rule of ``_prime``).
+    """
 
     _kind = "stream"
     _final_name = "its final chunk"
@@ -86,7 +74,7 @@ class EventStream(Generic[C]):
         self._read_size = _FIRST_READ
         self._events: list[ServerSentEvent] = []
         self._pos = 0
-        self._eof = False
+        self._eof = False  # nothing more will be read
         self._finished = False  # the final chunk (or sentinel) was seen
         self._error: PineconeError | None = None
         self._entered = False
@@ -108,6 +96,7 @@ class EventStream(Generic[C]):
             json_body=request.body,
             timeout=request.timeout,
             assistant=request.assistant,
+            prime=self._prime,
         )
         self._response = await cm.__aenter__()
         self._cm = cm
@@ -129,6 +118,9 @@ class EventStream(Generic[C]):
         self._closed = True
         if not self._eof:
             self._events = []  # unread chunks are gone with the connection
+        await self._release()
+
+    async def _release(self) -> None:
         cm, self._cm = self._cm, None
         if cm is not None:
             await cm.__aexit__(None, None, None)
@@ -139,6 +131,50 @@ class EventStream(Generic[C]):
         response = self._response
         return None if response is None else response.headers.get("x-pinecone-request-id")
 
+    # -- opening (each attempt) ----------------------------------------------------------
+
+    async def _prime(self, response: aiohttp.ClientResponse) -> None:
+        """Check that ``response`` is an event stream and read up to its first events.
+
+        Runs inside the transport's retry loop: an error event among the events before the
+        first content raises a ``StreamError`` with ``before_content`` set, retried (by the
+        policy and budget of any opening) since nothing has reached the caller yet.
+        """
+        if "Content-Type" in response.headers and response.content_type != _EVENT_STREAM:
+            try:
+                raw = await response.content.read(_SNIPPET_BYTES)
+            except TRANSPORT_ERRORS:
+                raw = b""
+            raise not_an_event_stream(
+                response.status,
+                response.content_type,
+                raw,
+                response.headers,
+                kind=self._kind,
+                url=self._url,
+                secret=self._request.transport.config.api_key,
+            )
+        self._response = response  # a fresh start for each attempt
+        self._decoder = SSEDecoder()
+        self._read_size = _FIRST_READ
+        self._events, self._pos = [], 0
+        self._eof, self._error = False, None
+        while not self._events and not self._eof:
+            await self._read()
+        for event in self._events:
+            error = stream_error_event(
+                event.data,
+                kind=self._kind,
+                url=self._url,
+                secret=self._request.transport.config.api_key,
+                request_id=self.request_id,
+                before_content=True,
+            )
+            if error is not None:
+                raise error
+            if self._carries_content(event.data):
+                return
+
     # -- iteration -----------------------------------------------------------------------
 
     def __aiter__(self) -> EventStream[C]:
@@ -146,6 +182,9 @@ class EventStream(Generic[C]):
 
     async def __anext__(self) -> C:
         while True:
+            if self._finished:
+                await self._stop_at_final()
+                raise StopAsyncIteration
             events = self._events
             pos = self._pos
             if pos < len(events):
@@ -160,6 +199,30 @@ class EventStream(Generic[C]):
                 raise StopAsyncIteration
             await self._read()
 
+    async def _stop_at_final(self) -> None:
+        """The final chunk arrived: stop reading and give the connection back at once.
+
+        The end of the body is usually already there (or a moment away); a server that keeps
+        the connection open instead (heartbeats, trailing bytes) gets ``_SETTLE`` seconds and
+        then the connection is dropped. Nothing after the final chunk counts.
+        """
+        self._events, self._pos = [], 0
+        if self._eof:
+            return
+        self._eof = True
+        response = self._response
+        if response is None or self._closed:
+            return
+        content = response.content
+        if not content.is_eof():
+            with anyio.move_on_after(_SETTLE):
+                try:
+                    while not content.is_eof() and await content.readany():
+                        pass
+                except TRANSPORT_ERRORS:
+                    pass  # damage after the final chunk costs the connection, not the answer
+        await self._release()
+
     async def _read(self) -> None:
         if self._error is not None:
             raise self._error
@@ -170,16 +233,19 @@ class EventStream(Generic[C]):
                     f"enter the {type(self).__name__} with 'async with' before reading it"
                 )
             raise self._fail(StreamError(f"the {self._kind} was closed before it ended"))
+        failure: PineconeError | None = None
         try:
             data = await response.content.read(self._read_size)
-        except _READ_ERRORS as exc:
-            if self._finished:
-                # The answer is complete; a server that then stalls or drops the connection
-                # instead of ending the body cleanly costs it the connection, not the answer.
-                self._eof = True
-                self._events = []
-                return
-            raise self._fail(self._read_error(exc)) from None
+        except TRANSPORT_ERRORS as exc:
+            failure = stream_read_error(
+                exc,
+                kind=self._kind,
+                url=self._url,
+                idle=self._request.transport.config.timeouts.stream_idle,
+                secret=self._request.transport.config.api_key,
+            )
+        if failure is not None:  # raised here, not in the except block: no __context__
+            raise self._fail(failure)
         if data:
             self._read_size = _READ_SIZE
             self._events = self._decoder.feed(data)
@@ -188,37 +254,11 @@ class EventStream(Generic[C]):
         self._eof = True
         self._events = self._decoder.close()
         self._pos = 0
-        if self._decoder.has_pending and not self._finished:
-            raise self._fail(
-                StreamError(
-                    f"the {self._kind} stopped in the middle of an event (connection cut?)",
-                    method="POST",
-                    url=self._url,
-                )
-            )
-        if not self._finished:
-            raise self._fail(
-                StreamError(
-                    f"the {self._kind} ended without {self._final_name}",
-                    method="POST",
-                    url=self._url,
-                )
-            )
-
-    def _read_error(self, exc: BaseException) -> PineconeError:
-        url = self._url
-        if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-            idle = self._request.transport.config.timeouts.stream_idle
-            return APITimeoutError(
-                f"the {self._kind} sent nothing for {idle:g}s (idle timeout): POST {url}",
-                method="POST",
-                url=url,
-            )
-        secret = self._request.transport.config.api_key
-        detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secret)
-        return StreamError(
-            f"the connection was cut during the {self._kind}: {detail}", method="POST", url=url
-        )
+        if self._decoder.has_pending:
+            message = f"the {self._kind} stopped in the middle of an event (connection cut?)"
+        else:
+            message = f"the {self._kind} ended without {self._final_name}"
+        raise self._fail(StreamError(message, method="POST", url=self._url))
 
     def _fail(self, error: PineconeError) -> PineconeError:
         """Remember ``error`` so that later reads (and ``final()``) raise it again."""
@@ -228,16 +268,22 @@ class EventStream(Generic[C]):
         return error
 
     def _malformed(self, data: str, exc: ValidationError) -> PineconeError:
-        line = redact("data: " + data, self._request.transport.config.api_key)
-        shown = line if len(line) <= _SHOWN else line[: _SHOWN - 3] + "..."
-        server = _server_error(data)
-        if server is not None:
-            secret = self._request.transport.config.api_key
-            message = f"the service reported an error during the {self._kind}: {server}"
-            message = redact(message, secret)
-        else:
-            message = f"malformed chunk in the {self._kind} ({_reason(exc)}): {shown!r}"
-        return self._fail(StreamError(message, line=line, method="POST", url=self._url))
+        """The error for a payload that did not parse (the caller raises it outside its
+        ``except`` block, so the ValidationError, which quotes the payload, is not kept)."""
+        error = malformed_chunk(
+            data,
+            exc,
+            kind=self._kind,
+            url=self._url,
+            secret=self._request.transport.config.api_key,
+            request_id=self.request_id,
+        )
+        return self._fail(error)
+
+    def _ended_without_final(self) -> PineconeError:
+        """``[DONE]`` before the final chunk: the answer is incomplete."""
+        message = f"the {self._kind} ended without {self._final_name}"
+        return self._fail(StreamError(message, method="POST", url=self._url))
 
     async def _drain(self) -> None:
         """Read (and account for) every remaining chunk."""
@@ -245,4 +291,7 @@ class EventStream(Generic[C]):
             pass
 
     def _on_event(self, event: ServerSentEvent) -> C | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _carries_content(self, data: str) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -43,6 +43,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     PineconeError,
+    StreamError,
     UploadNotReplayableError,
 )
 
@@ -159,6 +160,10 @@ def retryable(error: PineconeError, replay: Replay, policy: RetryPolicy) -> bool
         if error.retry_after is not None and error.retry_after > policy.max_retry_after:
             return False  # the caller gets RateLimitError.retry_after instead of a long wait
         return replay is Replay.SAFE or error.status in _NOT_LANDED_STATUSES
+    if isinstance(error, StreamError):
+        # An error event before any content: nothing reached the caller, so the stream is
+        # opened again like any failed opening. Once content has been read, never.
+        return error.before_content and replay is Replay.SAFE
     if isinstance(error, APIConnectionError):
         if not policy.retry_connection_errors or error.permanent:
             return False

@@ -227,6 +227,7 @@ class Transport(SessionOwner):
         json_body: Any,
         timeout: float | None = None,
         assistant: str | None = None,
+        prime: Callable[[aiohttp.ClientResponse], Awaitable[None]] | None = None,
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open a streaming response; retries happen only before it is handed out.
 
@@ -234,6 +235,10 @@ class Transport(SessionOwner):
         body is bounded by the idle timeout alone. The response is closed on exit: released
         for reuse when fully read, otherwise its connection is dropped at once (early exit,
         ``break``, cancellation).
+
+        ``prime`` runs as part of each attempt once the headers are in (the stream checks the
+        answer and reads its first events there): what it raises is retried like a failed
+        opening, when the retry policy allows.
         """
         data = _json_bytes(json_body)
         headers = {
@@ -245,7 +250,14 @@ class Transport(SessionOwner):
 
         async def send(url: str, deadline: Deadline | None) -> aiohttp.ClientResponse:
             with bounded_attempt(deadline, None, method, url):
-                return await self._open(request, url)
+                response = await self._open(request, url)
+            if prime is not None:
+                try:
+                    await prime(response)
+                except BaseException:
+                    response.close()
+                    raise
+            return response
 
         response = await self._run(send, request, url, Replay.SAFE, timeout, assistant)
         try:

@@ -244,18 +244,38 @@ class APITimeoutError(APIConnectionError):
 
 
 class StreamError(APIError):
-    """A stream ended without its final chunk, was cut, or carried a malformed chunk."""
+    """A stream ended without its final chunk, was cut, or carried a malformed chunk.
 
-    def __init__(self, message: str, *, line: str | None = None, **kwargs: Any) -> None:
+    ``line`` is the offending ``data:`` line (key redacted), ``code`` the error code of an
+    error event the service sent in place of a chunk, ``request_id`` the response's request
+    id. ``before_content`` is true for an error event that arrived before any content, while
+    nothing had reached the caller: such a stream is retried like a failed opening.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: str | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        before_content: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.line = line
+        self.code = code
+        self.request_id = request_id
+        self.before_content = before_content
 
 
 class ResponseDecodeError(APIError):
     """A successful response whose body does not match the documented shape.
 
     ``status`` and ``request_id`` are the response's; ``body_snippet`` is the start of the
-    body (at most ``SNIPPET_CHARS`` characters, the key redacted), to show what came instead.
+    body (at most ``SNIPPET_CHARS`` characters, the key redacted), to show what came instead;
+    ``content_type`` the media type it came with, when that is what was wrong (a stream
+    request answered with a page or a JSON body instead of ``text/event-stream``).
     """
 
     SNIPPET_CHARS = 500
@@ -267,6 +287,7 @@ class ResponseDecodeError(APIError):
         status: int | None = None,
         request_id: str | None = None,
         body_snippet: str | None = None,
+        content_type: str | None = None,
         method: str | None = None,
         url: str | None = None,
     ) -> None:
@@ -274,6 +295,7 @@ class ResponseDecodeError(APIError):
         self.status = status
         self.request_id = request_id
         self.body_snippet = body_snippet
+        self.content_type = content_type
 
     def __str__(self) -> str:
         text = self.message

@@ -8,22 +8,30 @@ Both are async context managers and async iterators of typed chunks::
         reply = await stream.final()        # the assembled ChatResponse
 
 Entering sends the request, so an HTTP error (401, 404, 429 after retries, ...) raises from the
-``async with`` line, never from inside the loop. Retries happen only while opening, before any
-byte reaches the caller. Once open, the body is read in bounded reads (4 KiB first, so that the
-first chunk never waits for a large buffer to be decoded, then 64 KiB) and decoded by
+``async with`` line, never from inside the loop. A 200 that is not ``text/event-stream`` (a
+proxy's page, a JSON body) raises ``ResponseDecodeError`` there too, with its status, content
+type, request id and a bounded snippet of the body. Retries happen only while opening, before
+any chunk reaches the caller; an error event that arrives before the first content (while
+nothing has been handed out) counts as a failed opening and is retried under the same policy
+and budget. Once open, the body is read in bounded reads (4 KiB first, so that the first chunk
+never waits for a large buffer to be decoded, then 64 KiB) and decoded by
 :class:`~._sse.SSEDecoder`; each ``data`` payload is parsed and validated in one pydantic-core
 pass. How a stream can fail after it opened:
 
 * the connection is cut, or the body stops in the middle of an event: ``StreamError``;
-* the body ends cleanly but without its final chunk (``message_end``; for completions a
-  ``finish_reason`` or ``[DONE]``): ``StreamError``;
+* the body ends (or sends ``[DONE]``) without its final chunk (``message_end``; for completions
+  a ``finish_reason``): ``StreamError``;
 * a chunk is not valid JSON or not a chunk: ``StreamError`` whose ``line`` is the offending
-  ``data:`` line (an error object sent mid-stream gives the server's message);
+  ``data:`` line (an error event gives the server's message and ``code``);
 * nothing arrives for ``Timeouts.stream_idle`` seconds: ``APITimeoutError``. Streams have no
   total deadline.
 
-Once the final chunk has arrived, damage after it (a cut, a stall, a truncated trailing event)
-no longer fails the stream: the answer stands, and the connection is dropped instead of reused.
+The stream ends the moment its final chunk arrives (``message_end``; for completions the chunk
+that finishes the last choice, or ``[DONE]``; a ``[DONE]`` after ``message_end`` is the usual
+end of a chat stream too, as in Pinecone's own SDK): ``async for`` stops there and the
+connection goes back to the pool, even if the server keeps it open (heartbeats, trailing
+bytes), in which case it is dropped instead. Nothing after the final chunk is read, so damage
+after it (a cut, a stall, a truncated trailing event) no longer fails the stream.
 
 A chunk of a ``type`` this SDK does not know arrives as ``UnknownChunk`` (all fields kept).
 Leaving the ``async with`` before the end (``break``, an exception, cancellation) closes the
@@ -32,7 +40,7 @@ connection at once; a stream read to its end returns its connection to the pool.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -62,34 +70,6 @@ __all__ = ["ChatCompletionStream", "ChatStream", "StreamRequest"]
 
 _DONE = "[DONE]"
 
-_BY_TAG: dict[str, Callable[[str], ChatStreamChunk]] = {
-    "content_chunk": ContentChunk.model_validate_json,
-    "citation": CitationChunk.model_validate_json,
-    "message_start": MessageStartChunk.model_validate_json,
-    "message_end": MessageEndChunk.model_validate_json,
-}
-_TAG_PREFIXES = ('{"type":"', '{"type": "')
-
-
-def _parse_chat_data(data: str) -> ChatStreamChunk:
-    """``parse_chat_chunk`` with a shortcut for payloads that open with their ``type``.
-
-    The union's callable discriminator makes pydantic-core build a Python dict before it
-    validates; when the payload starts with ``{"type":"<known>"`` the model for that type is
-    validated straight from the JSON instead (about twice as fast). Whenever the shortcut does
-    not apply or does not validate, the general parser decides, so the result (or the error)
-    is always the one ``parse_chat_chunk`` gives.
-    """
-    if data.startswith(_TAG_PREFIXES):
-        start = 9 if data[8] == '"' else 10
-        validate = _BY_TAG.get(data[start : data.find('"', start)])
-        if validate is not None:
-            try:
-                return validate(data)
-            except ValidationError:
-                pass
-    return parse_chat_chunk(data)
-
 
 class ChatStream(EventStream[ChatStreamChunk]):
     """The chunks of ``POST /chat/{assistant}`` with ``stream=true``.
@@ -113,20 +93,29 @@ class ChatStream(EventStream[ChatStreamChunk]):
     def _on_event(self, event: ServerSentEvent) -> ChatStreamChunk | None:
         data = event.data
         try:
-            chunk = _parse_chat_data(data)
+            chunk = parse_chat_chunk(data)
         except ValidationError as exc:
-            raise self._malformed(data, exc) from None
-        kind = type(chunk)
-        if kind is ContentChunk:
-            self._parts.append(chunk.delta.content)  # type: ignore[union-attr]
-        elif kind is CitationChunk:
-            self._citations.append(chunk.citation)  # type: ignore[union-attr]
-        elif kind is MessageStartChunk:
-            self._start = chunk  # type: ignore[assignment]
-        elif kind is MessageEndChunk:
-            self._end = chunk  # type: ignore[assignment]
-            self._finished = True
-        return chunk
+            # [DONE] here came before message_end (after it nothing is read)
+            failure = self._ended_without_final() if data == _DONE else self._malformed(data, exc)
+        else:
+            match chunk:
+                case ContentChunk():
+                    self._parts.append(chunk.delta.content)
+                case CitationChunk():
+                    self._citations.append(chunk.citation)
+                case MessageStartChunk():
+                    self._start = chunk
+                case MessageEndChunk():
+                    self._end = chunk
+                    self._finished = True
+            return chunk
+        raise failure  # outside the except block: the ValidationError is not kept as context
+
+    def _carries_content(self, data: str) -> bool:
+        try:
+            return not isinstance(parse_chat_chunk(data), MessageStartChunk)
+        except ValidationError:
+            return True
 
     def text(self) -> AsyncIterator[str]:
         """The answer's text deltas, in order (other chunks are consumed silently)."""
@@ -209,20 +198,26 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
         self._id: str | None = None
         self._model: str | None = None
         self._usage: Usage | None = None
-        self._done = False
         self._final: ChatCompletion | None = None
 
     def _on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
-        if self._done:
-            return None  # nothing counts after [DONE]
         data = event.data
-        if data == _DONE:
-            self._done = self._finished = True
-            return None
         try:
             chunk = parse_completion_chunk(data)
         except ValidationError as exc:
-            raise self._malformed(data, exc) from None
+            if data != _DONE:
+                failure = self._malformed(data, exc)
+            else:
+                failure = None
+                self._finished = True
+        else:
+            self._add(chunk)
+            return chunk
+        if failure is not None:  # raised outside the except block: no ValidationError context
+            raise failure
+        return None
+
+    def _add(self, chunk: ChatCompletionChunk) -> None:
         if self._id is None:
             self._id, self._model = chunk.id, chunk.model
         choices = self._choices
@@ -237,11 +232,20 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
                 state.parts.append(delta.content)
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
-                self._finished = True
+        # The final chunk: every choice seen so far has its finish_reason (the service sends
+        # one choice; with several, the stream is over once the last of them has finished).
+        if chunk.choices and all(s.finish_reason is not None for s in choices.values()):
+            self._finished = True
         extra = chunk.__pydantic_extra__
         if extra and extra.get("usage") is not None:
             self._usage = Usage.model_validate(extra["usage"])
-        return chunk
+
+    def _carries_content(self, data: str) -> bool:
+        try:
+            chunk = parse_completion_chunk(data)
+        except ValidationError:
+            return True
+        return any(c.delta.content or c.finish_reason is not None for c in chunk.choices)
 
     def text(self) -> AsyncIterator[str]:
         """The content deltas of choice 0, in order."""

@@ -1,18 +1,85 @@
-"""The base class shared by every wire model.
+"""The base class shared by every wire model, and the one way a union is dispatched on ``type``.
 
 Responses from Pinecone grow new fields over time. ``APIModel`` keeps whatever it does not know
 (reachable through ``model_extra``) instead of rejecting or dropping it, and accepts field names as
 well as aliases. It deliberately carries no presentation code: rendering belongs to the callers.
+
+Responses also grow new kinds of things (chunk types, snippet types, reference formats). A union
+of models written as ``Annotated[A | B | Unknown, ByType()]`` is dispatched on its ``type``
+field: each member whose ``type`` is a ``Literal`` default owns that value, and the one member
+whose ``type`` is a plain ``str`` takes every other string, all its fields kept. The union as
+written is the only list of its members: adding a kind is adding a class to it.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_args
 
-__all__ = ["APIModel"]
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
+
+__all__ = ["APIModel", "ByType", "type_tag", "union_members"]
+
+UNKNOWN = "unknown"
 
 
 class APIModel(BaseModel):
     """Base of all request and response models: unknown fields are kept, never fatal."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+def type_tag(model: type[BaseModel]) -> str | None:
+    """The ``type`` value ``model`` stands for (its ``Literal`` default), or None for the
+    member that takes unknown values."""
+    field = model.model_fields.get("type")
+    if field is None or not isinstance(field.default, str) or not get_args(field.annotation):
+        return None
+    return field.default
+
+
+def union_members(union: Any) -> tuple[type[BaseModel], ...]:
+    """The models of a union written as ``Annotated[A | B | ..., ByType()]``."""
+    inner = get_args(union)[0] if hasattr(union, "__metadata__") else union
+    return tuple(get_args(inner))
+
+
+def _tagger(known: frozenset[str], missing: str | None) -> Callable[[Any], str | None]:
+    """A discriminator: a known ``type`` -> itself, any other string -> ``unknown``, no
+    ``type`` -> ``missing`` (None: invalid)."""
+
+    def tag(value: Any) -> str | None:
+        kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        if kind is None:
+            return missing
+        if kind in known:
+            return str(kind)
+        return UNKNOWN if isinstance(kind, str) else None
+
+    tag.__name__ = "type"  # pydantic names it in its error: "using discriminator type()"
+    return tag
+
+
+@dataclass(frozen=True)
+class ByType:
+    """Marks a union of models as dispatched on ``type`` (see the module docstring).
+
+    ``missing`` names the ``type`` assumed when a value has none (None: such a value is
+    invalid).
+    """
+
+    missing: str | None = None
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        choices: dict[str, CoreSchema] = {}
+        for model in get_args(source):
+            tag = type_tag(model) or UNKNOWN
+            if tag in choices:
+                raise TypeError(f"two members of {source} stand for type {tag!r}")
+            choices[tag] = handler.generate_schema(model)
+        known = frozenset(choices) - {UNKNOWN}
+        return core_schema.tagged_union_schema(choices, discriminator=_tagger(known, self.missing))

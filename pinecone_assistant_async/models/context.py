@@ -1,18 +1,17 @@
 """Context retrieval shapes: typed file references, content blocks, snippets and the response.
 
-References, blocks and snippets are unions dispatched on ``type`` by a callable discriminator: a
+References, blocks and snippets are unions dispatched on ``type`` (``models._base.ByType``): a
 known value selects its model, any other string selects the ``Unknown*`` model, which keeps all
 fields. A snippet without ``type`` (the 2025-04 API) is read as a text snippet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Field
 
-from ._base import APIModel
+from ._base import APIModel, ByType
 from .chat import Message
 from .common import Usage
 from .files import AssistantFile
@@ -37,20 +36,6 @@ __all__ = [
     "UnknownReference",
     "UnknownSnippet",
 ]
-
-
-def _tagger(known: frozenset[str], missing: str | None) -> Callable[[Any], str | None]:
-    """Build a discriminator: known ``type`` -> itself, other string -> ``unknown``."""
-
-    def tag(value: Any) -> str | None:
-        kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-        if kind is None:
-            return missing
-        if kind in known:
-            return str(kind)
-        return "unknown" if isinstance(kind, str) else None
-
-    return tag
 
 
 class TextReference(APIModel):
@@ -88,13 +73,9 @@ class UnknownReference(APIModel):
 
 
 TypedReference = Annotated[
-    Annotated[TextReference, Tag("text")]
-    | Annotated[JsonReference, Tag("json")]
-    | Annotated[MarkdownReference, Tag("markdown")]
-    | Annotated[PdfReference, Tag("pdf")]
-    | Annotated[DocxReference, Tag("doc_x")]
-    | Annotated[UnknownReference, Tag("unknown")],
-    Discriminator(_tagger(frozenset({"text", "json", "markdown", "pdf", "doc_x"}), None)),
+    TextReference | JsonReference | MarkdownReference | PdfReference | DocxReference
+    | UnknownReference,
+    ByType(),
 ]
 """The file a snippet came from, typed by the file's format."""
 
@@ -124,12 +105,7 @@ class UnknownBlock(APIModel):
     type: str
 
 
-ContentBlock = Annotated[
-    Annotated[TextBlock, Tag("text")]
-    | Annotated[ImageBlock, Tag("image")]
-    | Annotated[UnknownBlock, Tag("unknown")],
-    Discriminator(_tagger(frozenset({"text", "image"}), None)),
-]
+ContentBlock = Annotated[TextBlock | ImageBlock | UnknownBlock, ByType()]
 """One block of a multimodal snippet."""
 
 
@@ -154,12 +130,7 @@ class UnknownSnippet(APIModel):
     score: float | None = None
 
 
-Snippet = Annotated[
-    Annotated[TextSnippet, Tag("text")]
-    | Annotated[MultimodalSnippet, Tag("multimodal")]
-    | Annotated[UnknownSnippet, Tag("unknown")],
-    Discriminator(_tagger(frozenset({"text", "multimodal"}), "text")),
-]
+Snippet = Annotated[TextSnippet | MultimodalSnippet | UnknownSnippet, ByType(missing="text")]
 """One retrieved piece of context."""
 
 

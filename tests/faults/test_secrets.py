@@ -157,24 +157,55 @@ async def test_a_success_body_echoing_the_key_that_fails_to_decode_is_clean() ->
     assert_clean(info.value)
 
 
-async def test_a_stream_error_echoing_the_key_is_redacted() -> None:
+def _stream_echoing_the_key(*payloads: Any) -> LocalServer:
+    """Each payload's "KEY" is replaced by the request's Api-Key, then sent as an event."""
+
     async def respond(request: web.Request) -> web.StreamResponse:
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
-        error = {"error": {"message": f"key {request.headers['Api-Key']} revoked"}}
-        await resp.write(b"data: " + json.dumps(error).encode() + b"\n\n")
+        key = request.headers["Api-Key"]
+        for payload in payloads:
+            data = json.dumps(payload).replace("KEY", key)
+            await resp.write(b"data: " + data.encode() + b"\n\n")
         await resp.write_eof()
         return resp
 
+    return LocalServer(respond)
+
+
+async def test_a_stream_error_echoing_the_key_is_redacted() -> None:
+    error = {"error": {"message": "key KEY revoked"}}
     async with (
-        LocalServer(respond) as server,
+        _stream_echoing_the_key(error) as server,
+        AssistantClient(
+            api_key=SECRET, host=server.url, data_host=server.url, retry=FAST
+        ) as client,
+    ):
+        with pytest.raises(StreamError) as info:  # before any content: raised on entry
+            async with client.chat_stream("docs", "q") as stream:
+                await stream.final()
+    assert "revoked" in str(info.value)
+    assert_clean(info.value)
+
+
+async def test_a_malformed_chunk_echoing_the_key_keeps_no_validation_error() -> None:
+    # pydantic's ValidationError quotes the input it rejected, and with it the echoed key:
+    # it must not ride along as __context__ (``raise ... from None`` only hides it).
+    head = {"id": "r1", "model": "gpt-4o"}
+    bad = {"type": "content_chunk", "delta": {"content": {"echo": "KEY"}}, **head}
+    start = {"type": "message_start", "role": "assistant", **head}
+    content = {"type": "content_chunk", "delta": {"content": "ok"}, **head}
+    async with (
+        _stream_echoing_the_key(start, content, bad) as server,
         AssistantClient(api_key=SECRET, host=server.url, data_host=server.url) as client,
         client.chat_stream("docs", "q") as stream,
     ):
         with pytest.raises(StreamError) as info:
             await stream.final()
-    assert "revoked" in str(info.value)
-    assert_clean(info.value)
+    error = info.value
+    assert "malformed chunk" in str(error) and "[redacted]" in (error.line or "")
+    assert error.__context__ is None and error.__cause__ is None
+    assert_clean(error)
 
 
 def _refused() -> str:
