@@ -61,6 +61,9 @@ class EventStream(Generic[C]):
 
     A subclass implements ``_on_event`` (set ``self._finished`` on the final chunk) and
     ``_carries_content`` (whether an event is content, for the retry rule of ``_prime``).
+    Once ``_finished`` is set, the events that arrived in the same read are still delivered
+    (a usage chunk after the finishing one, ``[DONE]``), then the stream ends without
+    reading again.
     """
 
     _kind = "stream"
@@ -182,9 +185,6 @@ class EventStream(Generic[C]):
 
     async def __anext__(self) -> C:
         while True:
-            if self._finished:
-                await self._stop_at_final()
-                raise StopAsyncIteration
             events = self._events
             pos = self._pos
             if pos < len(events):
@@ -193,18 +193,26 @@ class EventStream(Generic[C]):
                 if chunk is not None:
                     return chunk
                 continue
+            if self._finished:
+                await self._stop_at_final()
+                raise StopAsyncIteration
             if self._eof:
                 if self._error is not None:
                     raise self._error
                 raise StopAsyncIteration
             await self._read()
 
+    def _discard_rest(self) -> None:
+        """Drop the events of the current read that follow this one (after ``[DONE]``)."""
+        self._events, self._pos = [], 0
+
     async def _stop_at_final(self) -> None:
-        """The final chunk arrived: stop reading and give the connection back at once.
+        """The final chunk arrived and the events read with it are delivered: stop reading
+        and give the connection back at once.
 
         The end of the body is usually already there (or a moment away); a server that keeps
         the connection open instead (heartbeats, trailing bytes) gets ``_SETTLE`` seconds and
-        then the connection is dropped. Nothing after the final chunk counts.
+        then the connection is dropped. Nothing read after the final chunk counts.
         """
         self._events, self._pos = [], 0
         if self._eof:

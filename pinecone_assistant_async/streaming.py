@@ -30,8 +30,10 @@ The stream ends the moment its final chunk arrives (``message_end``; for complet
 that finishes the last choice, or ``[DONE]``; a ``[DONE]`` after ``message_end`` is the usual
 end of a chat stream too, as in Pinecone's own SDK): ``async for`` stops there and the
 connection goes back to the pool, even if the server keeps it open (heartbeats, trailing
-bytes), in which case it is dropped instead. Nothing after the final chunk is read, so damage
-after it (a cut, a stall, a truncated trailing event) no longer fails the stream.
+bytes), in which case it is dropped instead. Events that arrived in the same read as the final
+chunk are still delivered (a usage chunk after the finishing one); nothing is read after it, so
+damage after it (a cut, a stall, a malformed or truncated trailing event) no longer fails the
+stream.
 
 A chunk of a ``type`` this SDK does not know arrives as ``UnknownChunk`` (all fields kept).
 Leaving the ``async with`` before the end (``break``, an exception, cancellation) closes the
@@ -95,7 +97,9 @@ class ChatStream(EventStream[ChatStreamChunk]):
         try:
             chunk = parse_chat_chunk(data)
         except ValidationError as exc:
-            # [DONE] here came before message_end (after it nothing is read)
+            if self._finished:  # [DONE] or damage after message_end: the answer stands
+                self._discard_rest()
+                return None
             failure = self._ended_without_final() if data == _DONE else self._malformed(data, exc)
         else:
             match chunk:
@@ -205,17 +209,15 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
         try:
             chunk = parse_completion_chunk(data)
         except ValidationError as exc:
-            if data != _DONE:
-                failure = self._malformed(data, exc)
-            else:
-                failure = None
+            if data == _DONE or self._finished:  # nothing after [DONE] or damage counts
                 self._finished = True
+                self._discard_rest()
+                return None
+            failure = self._malformed(data, exc)
         else:
             self._add(chunk)
             return chunk
-        if failure is not None:  # raised outside the except block: no ValidationError context
-            raise failure
-        return None
+        raise failure  # outside the except block: the ValidationError is not kept as context
 
     def _add(self, chunk: ChatCompletionChunk) -> None:
         if self._id is None:
