@@ -1,9 +1,10 @@
 """Testing your own code offline: the ``assistant_emulator`` pytest fixture.
 
-    pytest -p pinecone_assistant_async.testing.pytest_plugin examples/test_with_emulator.py
+    pytest examples/test_with_emulator.py
 
-(or add ``pytest_plugins = ["pinecone_assistant_async.testing.pytest_plugin"]`` to your
-top-level ``conftest.py``). Each test gets a fresh emulator on a free loopback port.
+Copy it into your own project: installing ``pinecone-assistant-async`` registers the pytest
+plugin that provides the fixture (a ``pytest11`` entry point), so there is nothing to enable.
+Each test gets a fresh emulator on a free loopback port.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
@@ -10,6 +11,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 import pytest
 
@@ -171,17 +177,47 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_pytest_fixture_example_passes() -> None:
-    """``examples/test_with_emulator.py`` run the way its docstring tells users to."""
-    done = run(
-        "-m",
-        "pytest",
-        "-p",
-        "pinecone_assistant_async.testing.pytest_plugin",
-        "examples/test_with_emulator.py",
-        "-q",
-        "-p",
-        "no:cacheprovider",
+def installed_entry_points(site: Path) -> None:
+    """What ``pip install`` writes for this package's pytest11 entry points, from pyproject."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        declared = tomllib.load(f)["project"]["entry-points"]["pytest11"]
+    info = site / "pinecone_assistant_async_under_test-0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: under-test\nVersion: 0\n")
+    lines = [f"{name} = {target}" for name, target in declared.items()]
+    (info / "entry_points.txt").write_text("[pytest11]\n" + "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("how", ["installed", "-p", "pytest_plugins"])
+def test_the_pytest_fixture_example_passes_when_copied(tmp_path: Path, how: str) -> None:
+    """``examples/test_with_emulator.py`` copied into another project: installing the package
+    is enough, and the older ways of enabling the plugin still work (no double registration)."""
+    installed_entry_points(tmp_path / "site")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_bot.py").write_text((EXAMPLES / "test_with_emulator.py").read_text())
+    plugin = "pinecone_assistant_async.testing.pytest_plugin"
+    if how == "pytest_plugins":
+        (project / "conftest.py").write_text(f"pytest_plugins = [{plugin!r}]\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINECONE_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), str(ROOT)])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *(["-p", plugin] if how == "-p" else []),
+            "test_bot.py",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout

@@ -1,10 +1,9 @@
 """pytest plugin: an `assistant_emulator` fixture serving the Assistant API on loopback.
 
-Enable it in your conftest.py::
-
-    pytest_plugins = ["pinecone_assistant_async.testing.pytest_plugin"]
-
-and write anyio tests (anyio's pytest plugin ships with anyio)::
+Installing the package registers it with pytest (a ``pytest11`` entry point named after this
+module, so an explicit ``-p pinecone_assistant_async.testing.pytest_plugin`` or
+``pytest_plugins = [...]`` finds it already loaded). Write anyio tests (anyio's pytest plugin
+ships with anyio)::
 
     @pytest.mark.anyio
     async def test_chat(assistant_emulator):
