@@ -102,7 +102,7 @@ class CitedText:
         position = max(0, citation.position)
         numbers = self._marked_at.setdefault(position, set())
         marker = ""
-        for number in self._numbers(citation):
+        for number in self.number(citation):
             if number not in numbers:
                 numbers.add(number)
                 marker += f"[{number}]"
@@ -126,7 +126,11 @@ class CitedText:
         self._pending.clear()
         return shown + self._emit(tail)
 
-    def _numbers(self, citation: Citation) -> list[int]:
+    def number(self, citation: Citation) -> list[int]:
+        """The numbers of a citation's sources; a source not seen before gets the next one.
+
+        For a page that places its own markers: number each citation, and list the sources
+        that ``sources`` gained."""
         numbers = []
         for ref in citation.references:
             key = (ref.file.id or ref.file.name, tuple(ref.pages))

@@ -3,8 +3,9 @@
     python examples/web_chat/app.py [--port 8080]   # or PORT=8081; then open the URL it prints
 
 ``GET /api/ask?q=...`` answers with Server-Sent Events: ``text`` (a piece of the answer),
-``citation`` (a numbered source and the character position it supports), then ``done`` (finish
-reason and token usage) or ``failure`` (a message). ``index.html`` renders them as they arrive.
+``citation`` (the numbers of its sources, the character position it supports, and the sources
+not listed before: each file and pages gets one number), then ``done`` (finish reason and
+token usage) or ``failure`` (a message). ``index.html`` renders them as they arrive.
 Without ``PINECONE_API_KEY`` the app starts the embedded emulator and loads the sample documents
 (stderr says which service it talks to). A browser that leaves mid-answer ends the relay
 quietly; see README.md next to this file.
@@ -30,6 +31,7 @@ from typing import Any
 from aiohttp import web
 
 from pinecone_assistant_async import AssistantHandle, PineconeError
+from pinecone_assistant_async.citations import CitedText
 from pinecone_assistant_async.models import CitationChunk, ContentChunk
 
 HERE = Path(__file__).resolve().parent
@@ -68,20 +70,21 @@ async def ask(request: web.Request) -> web.StreamResponse:
 async def _relay(response: web.StreamResponse, assistant: AssistantHandle, question: str) -> None:
     try:
         async with assistant.chat_stream(question) as stream:
-            number = 0
+            numbering = CitedText(hold_back=False)  # one number per distinct file and pages
             async for chunk in stream:
                 if isinstance(chunk, ContentChunk):
                     await _send(response, "text", {"text": chunk.delta.content})
                 elif isinstance(chunk, CitationChunk):
-                    number += 1
-                    sources = [
-                        {"file": ref.file.name, "pages": ref.pages}
-                        for ref in chunk.citation.references
+                    known = len(numbering.sources)
+                    numbers = numbering.number(chunk.citation)
+                    new_sources = [
+                        {"number": s.number, "file": s.file_name, "pages": list(s.pages)}
+                        for s in numbering.sources[known:]
                     ]
                     citation = {
-                        "number": number,
+                        "numbers": numbers,
                         "position": chunk.citation.position,
-                        "sources": sources,
+                        "sources": new_sources,  # only those not listed yet
                     }
                     await _send(response, "citation", citation)
             final = await stream.final()
