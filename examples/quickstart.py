@@ -41,6 +41,7 @@ async def main() -> dict[str, Any]:
 
             # The snippets retrieval finds, without generating an answer.
             context = await docs.context(query="home office budget", top_k=3)
+            print("context for 'home office budget' (score, file):")
             for snippet in context.snippets:
                 print(f"  {snippet.score:.2f} {snippet.reference.file.name}")
 
