@@ -16,7 +16,10 @@ from .errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
     "check_assistant_name",
+    "check_bool",
     "check_file_id",
+    "check_id",
+    "check_int_range",
     "check_json_object",
     "check_limit",
     "check_text",
@@ -132,4 +135,18 @@ def check_limit(value: object, what: str = "limit", *, maximum: int = 100) -> in
         raise InvalidTypeError(f"{what} must be an int, got {type(value).__name__}")
     if not 1 <= value <= maximum:
         raise InvalidInputError(f"{what} must be between 1 and {maximum}, got {value}")
+    return value
+
+
+def check_bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidTypeError(f"{what} must be True or False, got {type(value).__name__}")
+    return value
+
+
+def check_int_range(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTypeError(f"{what} must be an int, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise InvalidInputError(f"{what} must be between {low} and {high}, got {value}")
     return value

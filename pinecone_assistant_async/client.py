@@ -16,12 +16,18 @@ import anyio
 from ._pacing import Pacer
 from ._transport import Transport
 from ._validation import check_assistant_name
+from .errors import InvalidTypeError
 from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
 from .errors import InvalidTypeError
 from .handle import AssistantHandle
 from .limits import RateLimits
-from .services import AssistantsService, EvaluationService, FilesService, OperationsService
-from .services.chat import ChatService
+from .services import (
+    AssistantsService,
+    ChatService,
+    EvaluationService,
+    FilesService,
+    OperationsService,
+)
 
 __all__ = ["AssistantClient"]
 
@@ -90,7 +96,9 @@ class AssistantClient:
             extra_headers=extra_headers,
         )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
-            raise TypeError("session must be an aiohttp.ClientSession")
+            raise InvalidTypeError(
+                f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
+            )
         self._transport = transport = Transport(config, session, sleep=sleep)
         if rate_limits is not None:  # pacing per operation class (see limits.py, _pacing.py)
             if not isinstance(rate_limits, RateLimits):

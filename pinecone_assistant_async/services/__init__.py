@@ -2,8 +2,15 @@
 requests for the transport and turn answers into models."""
 
 from .assistants import AssistantsService
+from .chat import ChatService
 from .evaluation import EvaluationService
 from .files import FilesService
 from .operations import OperationsService
 
-__all__ = ["AssistantsService", "EvaluationService", "FilesService", "OperationsService"]
+__all__ = [
+    "AssistantsService",
+    "ChatService",
+    "EvaluationService",
+    "FilesService",
+    "OperationsService",
+]

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .._pagination import Page, iterate_pages
-from .._polling import WaitSpec, until_gone, wait_for
+from .._polling import WaitSpec, until_gone
 from .._retries import Replay
-from .._transport import Transport, path_segment
+from .._transport import path_segment
 from .._validation import (
     check_assistant_name,
     check_json_object,
@@ -18,10 +18,11 @@ from .._validation import (
 )
 from ..errors import AssistantFailedError, InvalidInputError
 from ..models import Assistant, AssistantList, AssistantStatus, AssistantUpdate
+from ._base import DEFAULT_WAITS, Service, page_params
 
 __all__ = ["DEFAULT_WAIT", "AssistantsService"]
 
-DEFAULT_WAIT = 300.0
+DEFAULT_WAIT = DEFAULT_WAITS["assistant"]
 _UNSET: Any = object()
 _MAX_INSTRUCTIONS = 16 * 1024
 
@@ -64,14 +65,11 @@ def _instructions(value: object) -> str | None:
     return text
 
 
-class AssistantsService:
+class AssistantsService(Service):
     """Manage assistants.
 
     >>> a = await client.assistants.create("docs", instructions="Be brief.")  # doctest: +SKIP
     """
-
-    def __init__(self, transport: Transport) -> None:
-        self._t = transport
 
     def _url(self, name: str | None = None) -> str:
         if name is None:
@@ -111,18 +109,9 @@ class AssistantsService:
     ) -> Assistant:
         """Wait until the assistant is Ready; raises ``AssistantFailedError`` if it failed."""
         check_assistant_name(name)
-        timeout = check_timeout(timeout)
-        if initial is not None and READY.done(initial):
-            return initial
-        result = await wait_for(
-            lambda: self.describe(name),
-            READY,
-            timeout=timeout,
-            initial=initial,
-            sleep=self._t.sleep,
+        return await self._wait(
+            READY, lambda: self.describe(name), timeout=timeout, initial=initial
         )
-        assert result is not None
-        return result
 
     async def describe(self, name: str, /) -> Assistant:
         """The assistant's configuration and status."""
@@ -136,11 +125,7 @@ class AssistantsService:
         self, *, limit: int | None = None, pagination_token: str | None = None
     ) -> Page[Assistant]:
         """One page of assistants and the token of the next page."""
-        params: dict[str, str] = {}
-        if check_limit(limit) is not None:
-            params["limit"] = str(limit)
-        if pagination_token:
-            params["pagination_token"] = check_text(pagination_token, "pagination_token")
+        params = page_params(limit, pagination_token)
         page = await self._t.request_model(AssistantList, "GET", self._url(), params=params)
         return Page(page.assistants, page.pagination.next if page.pagination else None)
 
@@ -179,4 +164,4 @@ class AssistantsService:
         await self._t.request("DELETE", self._url(name))
         self._t.hosts.forget(name)
         if wait:
-            await wait_for(lambda: self.describe(name), GONE, timeout=timeout, sleep=self._t.sleep)
+            await self._wait_gone(GONE, lambda: self.describe(name), timeout=timeout)

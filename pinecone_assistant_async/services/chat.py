@@ -27,9 +27,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from .._messages import MessagesInput, to_wire_messages
-from .._transport import Transport, path_segment
+from .._transport import path_segment
 from .._validation import (
     check_assistant_name,
+    check_bool,
+    check_int_range,
     check_json_object,
     check_text,
     check_timeout,
@@ -38,6 +40,7 @@ from .._validation import (
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models import ChatCompletion, ChatResponse, ContextOptions, ContextResponse
 from ..streaming import ChatCompletionStream, ChatStream, StreamRequest
+from ._base import Service
 
 __all__ = ["ChatService", "check_context_options"]
 
@@ -47,20 +50,6 @@ SNIPPET_SIZE_MAX = 8192
 TEMPERATURE_MAX = 2.0
 M = TypeVar("M", bound=BaseModel)
 _CONTEXT_OPTION_KEYS = ("top_k", "snippet_size", "multimodal", "include_binary_content")
-
-
-def _check_bool(value: object, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidTypeError(f"{what} must be True or False, got {type(value).__name__}")
-    return value
-
-
-def _check_int_range(value: object, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(f"{what} must be an int, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise InvalidInputError(f"{what} must be between {low} and {high}, got {value}")
-    return value
 
 
 def _check_model(model: object) -> str:
@@ -94,15 +83,15 @@ def _retrieval_options(
     """The set retrieval options, checked, as wire fields."""
     out: dict[str, Any] = {}
     if top_k is not None:
-        out["top_k"] = _check_int_range(top_k, f"{prefix}top_k", 1, TOP_K_MAX)
+        out["top_k"] = check_int_range(top_k, f"{prefix}top_k", 1, TOP_K_MAX)
     if snippet_size is not None:
-        out["snippet_size"] = _check_int_range(
+        out["snippet_size"] = check_int_range(
             snippet_size, f"{prefix}snippet_size", SNIPPET_SIZE_MIN, SNIPPET_SIZE_MAX
         )
     if multimodal is not None:
-        out["multimodal"] = _check_bool(multimodal, f"{prefix}multimodal")
+        out["multimodal"] = check_bool(multimodal, f"{prefix}multimodal")
     if include_binary_content is not None:
-        out["include_binary_content"] = _check_bool(
+        out["include_binary_content"] = check_bool(
             include_binary_content, f"{prefix}include_binary_content"
         )
     if out.get("include_binary_content") is True and out.get("multimodal") is False:
@@ -168,13 +157,13 @@ def _chat_body(
     stream: bool,
 ) -> dict[str, Any]:
     body = _completion_body(messages, model, temperature, filter, stream)
-    if _check_bool(json_response, "json_response"):
+    if check_bool(json_response, "json_response"):
         if stream:
             raise InvalidInputError(
                 "json_response=True cannot be streamed; use chat() for a JSON answer"
             )
         body["json_response"] = True
-    if _check_bool(include_highlights, "include_highlights"):
+    if check_bool(include_highlights, "include_highlights"):
         body["include_highlights"] = True
     options = check_context_options(context_options)
     if options:
@@ -186,7 +175,7 @@ def _optional_timeout(timeout: object) -> float | None:
     return None if timeout is None else check_timeout(timeout)
 
 
-class ChatService:
+class ChatService(Service):
     """Chat with an assistant, through its own API or the OpenAI-compatible one, and retrieve
     context snippets.
 
@@ -196,9 +185,6 @@ class ChatService:
     ...         print(text, end="")
     ...     reply = await stream.final()
     """
-
-    def __init__(self, transport: Transport) -> None:
-        self._t = transport
 
     def _stream_request(
         self, assistant: str, suffix: str, body: dict[str, Any], timeout: object

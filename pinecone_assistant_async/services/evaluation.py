@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from .._transport import Transport
 from .._validation import check_text, check_timeout
 from ..models import AlignmentResult
+from ._base import Service
 
 __all__ = ["EvaluationService"]
 
 
-class EvaluationService:
+class EvaluationService(Service):
     """Answer evaluation.
 
     >>> r = await client.evaluation.alignment(  # doctest: +SKIP
@@ -17,9 +17,6 @@ class EvaluationService:
     >>> r.metrics.alignment  # doctest: +SKIP
     1.0
     """
-
-    def __init__(self, transport: Transport) -> None:
-        self._t = transport
 
     async def alignment(
         self,

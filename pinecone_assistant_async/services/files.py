@@ -13,7 +13,7 @@ import anyio
 
 from .._bind import bind
 from .._pagination import Page, iterate_pages
-from .._polling import WaitSpec, until_gone, wait_for
+from .._polling import WaitSpec, until_gone
 from .._retries import Replay
 from .._transport import Transport, path_segment
 from .._uploads import prepare
@@ -23,7 +23,6 @@ from .._validation import (
     check_id,
     check_json_object,
     check_limit,
-    check_text,
     check_timeout,
     check_wire_text,
 )
@@ -31,11 +30,12 @@ from ..bulk import upload_many
 from ..errors import FileProcessingError, InvalidTypeError
 from ..limits import RateLimits, check_file_limits
 from ..models import AssistantFile, FileList, FileStatus, Operation
+from ._base import DEFAULT_WAITS, Service, page_params
 from .operations import OperationsService
 
 __all__ = ["DEFAULT_WAIT", "FilesService"]
 
-DEFAULT_WAIT = 600.0
+DEFAULT_WAIT = DEFAULT_WAITS["file"]
 
 
 def _show(file: AssistantFile) -> str:
@@ -59,7 +59,7 @@ AVAILABLE = WaitSpec[AssistantFile](
 GONE: WaitSpec[AssistantFile] = until_gone("the file to be deleted", FileProcessingError, _show)
 
 
-class FilesService:
+class FilesService(Service):
     """An assistant's files.
 
     >>> f = await client.files.upload("docs", "guide.md", metadata={"team": "a"})  # doctest: +SKIP
@@ -68,7 +68,7 @@ class FilesService:
     """
 
     def __init__(self, transport: Transport, operations: OperationsService) -> None:
-        self._t = transport
+        super().__init__(transport)
         self._ops = operations
         self.upload_many = bind(upload_many, self)
         """Upload many files concurrently with a per-file report; see ``bulk.upload_many``."""
@@ -289,18 +289,9 @@ class FilesService:
         initial: AssistantFile | None = None,
     ) -> AssistantFile:
         """Wait until the file is Available; ``FileProcessingError`` if processing failed."""
-        timeout = check_timeout(timeout)
-        if initial is not None and AVAILABLE.done(initial):
-            return initial
-        result = await wait_for(
-            lambda: self.describe(assistant, file_id),
-            AVAILABLE,
-            timeout=timeout,
-            initial=initial,
-            sleep=self._t.sleep,
+        return await self._wait(
+            AVAILABLE, lambda: self.describe(assistant, file_id), timeout=timeout, initial=initial
         )
-        assert result is not None
-        return result
 
     async def describe(
         self, assistant: str, /, file_id: str, *, include_url: bool = False
@@ -325,14 +316,10 @@ class FilesService:
     ) -> Page[AssistantFile]:
         """One page of files (optionally matching a metadata ``filter``) and the next token."""
         check_assistant_name(assistant)
-        params: dict[str, str] = {}
+        params = page_params(limit, pagination_token)
         flt = check_json_object(filter, "filter", max_bytes=None)
         if flt is not None:
-            params["filter"] = json.dumps(flt, separators=(",", ":"))
-        if check_limit(limit) is not None:
-            params["limit"] = str(limit)
-        if pagination_token:
-            params["pagination_token"] = check_text(pagination_token, "pagination_token")
+            params["filter"] = json.dumps(flt, separators=(",", ":"), ensure_ascii=False)
         url = await self._url(assistant)
         page = await self._t.request_model(FileList, "GET", url, params=params, assistant=assistant)
         return Page(page.files, page.pagination.next if page.pagination else None)
@@ -360,9 +347,4 @@ class FilesService:
         url = await self._url(assistant, file_id)
         await self._t.request("DELETE", url, assistant=assistant, timeout=timeout)
         if wait:
-            await wait_for(
-                lambda: self.describe(assistant, file_id),
-                GONE,
-                timeout=timeout,
-                sleep=self._t.sleep,
-            )
+            await self._wait_gone(GONE, lambda: self.describe(assistant, file_id), timeout=timeout)

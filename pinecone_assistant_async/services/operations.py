@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from .._pagination import Page, iterate_pages
-from .._polling import WaitSpec, wait_for
-from .._transport import Transport, path_segment
-from .._validation import check_assistant_name, check_id, check_limit, check_text, check_timeout
+from .._polling import WaitSpec
+from .._transport import path_segment
+from .._validation import check_assistant_name, check_id, check_limit, check_text
 from ..errors import OperationFailedError, ServerSideFailure
 from ..models import Operation, OperationList, OperationStatus
+from ._base import DEFAULT_WAITS, Service, page_params
 
 __all__ = ["DEFAULT_WAIT", "OperationsService", "operation_spec"]
 
-DEFAULT_WAIT = 600.0
+DEFAULT_WAIT = DEFAULT_WAITS["operation"]
 
 
 def _show(op: Operation) -> str:
@@ -38,14 +39,11 @@ def operation_spec(error: type[ServerSideFailure] = OperationFailedError) -> Wai
     )
 
 
-class OperationsService:
+class OperationsService(Service):
     """Long-running file operations.
 
     >>> op = await client.operations.wait("docs", op_id)  # doctest: +SKIP
     """
-
-    def __init__(self, transport: Transport) -> None:
-        self._t = transport
 
     async def describe(self, assistant: str, /, operation_id: str) -> Operation:
         """One operation's status and progress."""
@@ -68,17 +66,11 @@ class OperationsService:
     ) -> Page[Operation]:
         """One page of operations (newest first on the service) and the next page's token."""
         check_assistant_name(assistant)
-        params: dict[str, str] = {}
+        params = page_params(limit, pagination_token)
         if status is not None:
-            params["status"] = str(getattr(status, "value", check_text(status, "status")))
+            params["status"] = str(check_text(status, "status"))  # an OperationStatus or text
         if operation_type is not None:
-            params["operation_type"] = str(
-                getattr(operation_type, "value", check_text(operation_type, "operation_type"))
-            )
-        if check_limit(limit) is not None:
-            params["limit"] = str(limit)
-        if pagination_token:
-            params["pagination_token"] = check_text(pagination_token, "pagination_token")
+            params["operation_type"] = str(check_text(operation_type, "operation_type"))
         url = await self._t.data_url(assistant, f"/operations/{path_segment(assistant)}")
         page = await self._t.request_model(
             OperationList, "GET", url, params=params, assistant=assistant
@@ -120,16 +112,9 @@ class OperationsService:
         """Wait until the operation completes; ``OperationFailedError`` if it failed."""
         check_assistant_name(assistant)
         check_id(operation_id, "operation_id")
-        timeout = check_timeout(timeout)
-        spec = operation_spec(error)
-        if initial is not None and spec.done(initial):
-            return initial
-        result = await wait_for(
+        return await self._wait(
+            operation_spec(error),
             lambda: self.describe(assistant, operation_id),
-            spec,
             timeout=timeout,
             initial=initial,
-            sleep=self._t.sleep,
         )
-        assert result is not None
-        return result
