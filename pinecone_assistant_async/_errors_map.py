@@ -23,6 +23,7 @@ from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    PineconeError,
     ResponseDecodeError,
     StreamError,
     error_class_for_status,
@@ -36,6 +37,7 @@ __all__ = [
     "malformed_chunk",
     "not_an_event_stream",
     "parse_retry_after",
+    "payload_error",
     "redact",
     "request_id",
     "status_error",
@@ -222,6 +224,18 @@ def _drop_partial_secret(text: str, secret: str) -> str:
         if text.endswith(secret[:size]):
             return text[:-size] + "[redacted]"
     return text
+
+
+def payload_error(exc: BaseException) -> PineconeError | None:
+    """Our own error, raised by an upload payload while aiohttp was writing it (a streamed
+    file that changed size, a one-shot source read twice), which aiohttp wraps in a
+    ``ClientConnectionError``: that error, unwrapped, so the caller sees what went wrong."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, PineconeError):
+            return cause
+        cause = cause.__cause__
+    return None
 
 
 def connection_error(

@@ -29,6 +29,7 @@ from ._errors_map import (
     TRANSPORT_ERRORS,
     connection_error,
     decode_error,
+    payload_error,
     status_error,
     validation_summary,
 )
@@ -392,4 +393,7 @@ class Transport(SessionOwner):
         )
 
     def _connection_error(self, exc: BaseException, method: str, url: str) -> PineconeError:
+        own = payload_error(exc)
+        if own is not None:
+            return own
         return connection_error(exc, method=method, url=url, secret=self.config.api_key)

@@ -16,7 +16,6 @@ import anyio
 from ._pacing import Pacer
 from ._transport import Transport
 from ._validation import check_assistant_name
-from .errors import InvalidTypeError
 from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
 from .errors import InvalidTypeError
 from .handle import AssistantHandle

@@ -17,10 +17,13 @@ import aiohttp
 import anyio
 import pytest
 
+from pinecone_assistant_async import RetryPolicy
 from pinecone_assistant_async.testing import Emulator, ObservedResponse
 from tests.spec_check import contract_breaking, spec_checker
 
 FAST = {"ready_delay": 0.05, "processing_delay": 0.05, "delete_delay": 0.05}
+FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
+"""The retry policy of the suite: the default retries, with waits of milliseconds."""
 
 EmulatorFactory = Callable[..., contextlib.AbstractAsyncContextManager[Emulator]]
 

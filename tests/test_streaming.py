@@ -31,11 +31,11 @@ from pinecone_assistant_async.models import (
     UnknownChunk,
 )
 from pinecone_assistant_async.testing import Emulator
+from tests.conftest import FAST_RETRY
 from tests.test_chat import QUESTION, chat_requests, ready_docs
 
 pytestmark = pytest.mark.anyio
 
-FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.02)
 
 
 def acquired(client: AssistantClient) -> int:

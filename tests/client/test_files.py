@@ -18,17 +18,15 @@ from pinecone_assistant_async import (
     NotFoundError,
     Operation,
     OperationStatus,
-    RetryPolicy,
     ServiceUnavailableError,
     UploadNotReplayableError,
     WaitTimeoutError,
 )
 from pinecone_assistant_async.testing import Emulator
-from tests.conftest import EmulatorFactory
+from tests.conftest import FAST_RETRY, EmulatorFactory
 
 pytestmark = pytest.mark.anyio
 
-FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
 
 
 async def _ready(emulator: Emulator, name: str = "docs") -> None:

@@ -18,10 +18,10 @@ from pinecone_assistant_async import (
     UnprocessableEntityError,
 )
 from pinecone_assistant_async.testing import Emulator
+from tests.conftest import FAST_RETRY
 
 pytestmark = pytest.mark.anyio
 
-FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
 DESCRIBE = "^/assistant/assistants/docs$"
 
 
@@ -138,8 +138,7 @@ async def test_retry_after_is_honoured_with_the_injected_sleep(emulator: Emulato
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    async with emulator.client() as client:
-        client._t.sleep = fake_sleep
+    async with emulator.client(sleep=fake_sleep) as client:
         await client.assistants.list_page()
     assert slept == [2.0]
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the fault suite: a fast retry policy, an assistant that is Ready, a sleep
+"""Shared pieces of the fault suite: the fast retry policy, an assistant that is Ready, a sleep
 recorder (to observe backoff and Retry-After without waiting), and a look at the pool."""
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from pinecone_assistant_async import AssistantClient, RetryPolicy
+from pinecone_assistant_async import AssistantClient
 from pinecone_assistant_async.testing import Emulator
-from tests.conftest import EmulatorFactory
+from tests.conftest import FAST_RETRY, EmulatorFactory
 
-FAST = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
 ASSISTANTS = "^/assistant/assistants$"
 DOCS = "^/assistant/assistants/docs$"
 FILES = "^/assistant/files/docs$"
 CHAT = "^/assistant/chat/docs$"
+
+__all__ = ["ASSISTANTS", "CHAT", "DOCS", "FAST_RETRY", "FILES", "LocalServer", "SleepRecorder"]
 
 
 class SleepRecorder:

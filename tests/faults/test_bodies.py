@@ -27,7 +27,7 @@ from pinecone_assistant_async.models import (
 )
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import CHAT, DOCS, FAST, LocalServer, json_reply, raw_reply
+from .conftest import CHAT, DOCS, FAST_RETRY, LocalServer, json_reply, raw_reply
 
 pytestmark = pytest.mark.anyio
 
@@ -41,12 +41,12 @@ async def _with_a_file(emu: Emulator) -> None:
 
 
 def _client(server: LocalServer) -> AssistantClient:
-    return AssistantClient(api_key="test-key-0123456789", host=server.url, retry=FAST)
+    return AssistantClient(api_key="test-key-0123456789", host=server.url, retry=FAST_RETRY)
 
 
 async def test_an_html_proxy_page_is_a_server_error_with_its_title(docs: Emulator) -> None:
     docs.add_fault("status=502;body=html;request_id=edge-1", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(ServerError) as info:
             await client.assistants.describe("docs")
     error = info.value
@@ -73,7 +73,7 @@ async def test_an_empty_error_body_still_gives_the_class_and_a_message(docs: Emu
 
 async def test_a_truncated_json_error_is_not_a_json_crash(docs: Emulator) -> None:
     docs.add_fault("status=400;body=truncated", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(BadRequestError) as info:
             await client.assistants.describe("docs")
     error = info.value
@@ -86,7 +86,7 @@ async def test_a_truncated_json_error_is_not_a_json_crash(docs: Emulator) -> Non
 
 async def test_evaluation_errors_in_their_basic_shape_keep_the_message(docs: Emulator) -> None:
     docs.add_fault("status=422;message=question is too long", path="evaluation")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(UnprocessableEntityError) as info:
             await client.evaluation.alignment(question="q", answer="a", ground_truth_answer="g")
     assert (info.value.message, info.value.code) == ("question is too long", None)

@@ -26,7 +26,7 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import ASSISTANTS, DOCS, FAST, SleepRecorder, in_use
+from .conftest import ASSISTANTS, DOCS, FAST_RETRY, SleepRecorder, in_use
 
 pytestmark = pytest.mark.anyio
 
@@ -128,7 +128,7 @@ def _bad_gateway() -> bytes:
 
 async def test_slow_headers_past_the_deadline_are_a_timeout(docs: Emulator) -> None:
     docs.add_fault("delay=2", path=DOCS, method="GET")
-    async with docs.client(timeout=Timeouts(total=0.3), retry=FAST) as client:
+    async with docs.client(timeout=Timeouts(total=0.3), retry=FAST_RETRY) as client:
         with pytest.raises(APITimeoutError) as info:
             await client.assistants.describe("docs")
         assert in_use(client) == 0
@@ -148,8 +148,8 @@ async def test_a_per_call_timeout_overrides_the_client_deadline(docs: Emulator) 
 async def test_a_refused_connection_is_typed_and_retried() -> None:
     port = _free_port()
     sleep = SleepRecorder()
-    async with AssistantClient(api_key=KEY, host=f"http://127.0.0.1:{port}", retry=FAST) as c:
-        c._t.sleep = sleep
+    host = f"http://127.0.0.1:{port}"
+    async with AssistantClient(api_key=KEY, host=host, retry=FAST_RETRY, sleep=sleep) as c:
         with pytest.raises(APIConnectionError) as info:
             await c.assistants.describe("docs")
     error = info.value
@@ -166,8 +166,7 @@ async def test_a_refused_connection_is_typed_and_retried() -> None:
 async def test_a_refused_connection_is_retried_even_for_a_create() -> None:
     sleep = SleepRecorder()
     host = f"http://127.0.0.1:{_free_port()}"
-    async with AssistantClient(api_key=KEY, host=host, retry=FAST) as client:
-        client._t.sleep = sleep
+    async with AssistantClient(api_key=KEY, host=host, retry=FAST_RETRY, sleep=sleep) as client:
         with pytest.raises(APIConnectionError, match="could not connect"):
             await client.assistants.create("docs", wait=False)
     assert len(sleep.delays) == 2  # nothing was sent, so nothing can have been created
@@ -189,8 +188,7 @@ async def test_a_self_signed_certificate_fails_verification_and_is_not_retried(
     tls_url: str,
 ) -> None:
     sleep = SleepRecorder()
-    async with AssistantClient(api_key=KEY, host=tls_url, retry=FAST) as client:
-        client._t.sleep = sleep
+    async with AssistantClient(api_key=KEY, host=tls_url, retry=FAST_RETRY, sleep=sleep) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.assistants.describe("docs")
     assert type(info.value) is APIConnectionError
@@ -220,7 +218,7 @@ async def test_a_proxy_answering_502_is_a_server_error_and_retried() -> None:
     async with (
         RawServer(_bad_gateway()) as proxy,
         AssistantClient(
-            api_key=KEY, host="http://api.example.invalid", proxy=proxy.url, retry=FAST
+            api_key=KEY, host="http://api.example.invalid", proxy=proxy.url, retry=FAST_RETRY
         ) as client,
     ):
         with pytest.raises(ServerError) as info:
@@ -237,10 +235,13 @@ async def test_a_proxy_refusing_a_tunnel_is_a_connection_error_without_the_key()
     async with (
         RawServer(_bad_gateway()) as proxy,
         AssistantClient(
-            api_key=KEY, host="https://api.example.invalid", proxy=proxy.url, retry=FAST
+            api_key=KEY,
+            host="https://api.example.invalid",
+            proxy=proxy.url,
+            retry=FAST_RETRY,
+            sleep=SleepRecorder(),
         ) as client,
     ):
-        client._t.sleep = SleepRecorder()
         with pytest.raises(APIConnectionError) as info:
             await client.assistants.describe("docs")
     assert str(info.value) == (
@@ -256,7 +257,7 @@ async def test_a_proxy_refusing_a_tunnel_is_a_connection_error_without_the_key()
 async def test_a_server_hanging_up_is_retried_for_a_get_but_not_for_a_create() -> None:
     async with (
         RawServer(b"") as server,
-        AssistantClient(api_key=KEY, host=server.url, retry=FAST) as client,
+        AssistantClient(api_key=KEY, host=server.url, retry=FAST_RETRY) as client,
     ):
         with pytest.raises(APIConnectionError, match="ServerDisconnectedError"):
             await client.assistants.describe("docs")
@@ -271,7 +272,7 @@ async def test_a_server_hanging_up_is_retried_for_a_get_but_not_for_a_create() -
 
 async def test_a_response_cut_mid_body_is_retried_for_a_get(docs: Emulator) -> None:
     docs.add_fault("cut_after=10;times=1", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
     assert docs.count(path=DOCS) == 2
@@ -279,7 +280,7 @@ async def test_a_response_cut_mid_body_is_retried_for_a_get(docs: Emulator) -> N
 
 async def test_a_create_whose_answer_is_cut_is_not_sent_twice(docs: Emulator) -> None:
     docs.add_fault("cut_after=10;times=1", path=ASSISTANTS, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIConnectionError, match=r"^connection failed: POST "):
             await client.assistants.create("second", wait=False)
         landed = await client.assistants.describe("second")  # it did land: why no retry
@@ -301,7 +302,7 @@ async def test_a_cancelled_call_frees_the_only_pool_slot(docs: Emulator) -> None
 
 async def test_slow_headers_on_a_stream_hit_its_opening_deadline(docs: Emulator) -> None:
     docs.add_fault("delay=2", path="^/assistant/chat/docs$", method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APITimeoutError, match=r"^no answer within 0\.3s: POST "):
             async with client.chat_stream("docs", "q", timeout=0.3):
                 pytest.fail("no headers arrive within the deadline")

@@ -20,12 +20,11 @@ from pinecone_assistant_async._pagination import Page
 from pinecone_assistant_async.models import Assistant
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import DOCS, FILES, in_use
+from .conftest import DOCS, FAST_RETRY, FILES, in_use
 
 pytestmark = pytest.mark.anyio
 
 CALLS = 1000
-POLICY = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)  # default budget: 20 + 0.2/call
 DESCRIBE_OR_LIST = f"{DOCS}|{FILES}"
 
 
@@ -65,7 +64,7 @@ async def test_a_thousand_calls_with_10_percent_503s(docs: Emulator) -> None:
     rule = docs.add_fault(
         "status=503", path=DESCRIBE_OR_LIST, method="GET", probability=0.1, seed=7
     )
-    outcomes, busy, spent = await _storm(docs, POLICY)
+    outcomes, busy, spent = await _storm(docs, FAST_RETRY)
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(outcomes) == CALLS
     assert all(type(f) is ServiceUnavailableError and f.status == 503 for f in failures)
@@ -75,7 +74,7 @@ async def test_a_thousand_calls_with_10_percent_503s(docs: Emulator) -> None:
     assert busy == 0
     sent = docs.count(method="GET", path=DESCRIBE_OR_LIST)
     extra = sent - CALLS
-    assert extra == spent <= POLICY.budget_burst + POLICY.budget_ratio * CALLS
+    assert extra == spent <= FAST_RETRY.budget_burst + FAST_RETRY.budget_ratio * CALLS
     assert rule.hits == sum(r.status == 503 for r in docs.requests)
     assert rule.hits > 50  # the storm did happen (about 10% of the requests)
     # every 503 was either retried (spent a token) or handed to a caller
@@ -87,10 +86,10 @@ async def test_a_thousand_calls_with_10_percent_503s(docs: Emulator) -> None:
 
 async def test_a_total_503_storm_adds_at_most_the_budget(docs: Emulator) -> None:
     docs.add_fault("status=503", path=DESCRIBE_OR_LIST, method="GET")
-    outcomes, busy, spent = await _storm(docs, POLICY)
+    outcomes, busy, spent = await _storm(docs, FAST_RETRY)
     assert all(type(o) is ServiceUnavailableError for o in outcomes) and len(outcomes) == CALLS
     assert busy == 0
     sent = len(docs.requests)
     # without a budget: 3 * CALLS = 3000 requests
-    assert CALLS < sent <= CALLS + POLICY.budget_burst + POLICY.budget_ratio * CALLS
+    assert CALLS < sent <= CALLS + FAST_RETRY.budget_burst + FAST_RETRY.budget_ratio * CALLS
     assert sent - CALLS == spent

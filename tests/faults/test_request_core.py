@@ -19,7 +19,7 @@ from pinecone_assistant_async import (
 from pinecone_assistant_async.testing import Emulator
 from tests.conftest import EmulatorFactory
 
-from .conftest import DOCS, FAST, FILES, LocalServer, SleepRecorder
+from .conftest import DOCS, FAST_RETRY, FILES, LocalServer, SleepRecorder
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +31,7 @@ MAY_EXIST = "may have taken effect anyway"
 
 async def test_an_upload_whose_answer_is_cut_says_the_file_may_exist(docs: Emulator) -> None:
     docs.add_fault("cut_after=1;times=1", path=FILES, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.files.upload("docs", b"The office opens at nine.", file_name="a.txt")
         files = [f async for f in client.files.list("docs")]
@@ -45,7 +45,7 @@ async def test_an_upload_answered_500_may_exist_but_one_answered_503_did_not_lan
     docs: Emulator,
 ) -> None:
     docs.add_fault("status=500;times=1", path=FILES, method="POST")
-    async with docs.client(retry=FAST, sleep=SleepRecorder()) as client:
+    async with docs.client(retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         with pytest.raises(ServerError) as lost:
             await client.files.upload("docs", b"x", file_name="x.txt")
         docs.add_fault("status=503;times=3", path=FILES, method="POST")
@@ -58,7 +58,7 @@ async def test_an_upload_answered_500_may_exist_but_one_answered_503_did_not_lan
 
 async def test_a_failed_upsert_with_the_callers_id_is_not_outcome_unknown(docs: Emulator) -> None:
     docs.add_fault("status=500;times=3", path="^/assistant/files/docs/f1$", method="PUT")
-    async with docs.client(retry=FAST, sleep=SleepRecorder()) as client:
+    async with docs.client(retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         with pytest.raises(ServerError) as info:
             await client.files.upsert("docs", "f1", b"x", file_name="x.txt")
     assert info.value.attempts == 3 and not info.value.outcome_unknown  # safe to repeat
@@ -70,7 +70,7 @@ async def test_a_failed_upsert_with_the_callers_id_is_not_outcome_unknown(docs: 
 async def test_a_stalled_get_is_given_up_and_retried_within_the_deadline(docs: Emulator) -> None:
     docs.add_fault("stall_after=0;stall=30;times=1", path=DOCS, method="GET")
     timeouts = Timeouts(total=5, attempt=0.3)
-    async with docs.client(timeout=timeouts, retry=FAST, sleep=SleepRecorder()) as client:
+    async with docs.client(timeout=timeouts, retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
     assert docs.count(method="GET", path=DOCS) == 2
@@ -81,7 +81,7 @@ async def test_a_get_stalled_on_every_attempt_says_so_and_counts_its_attempts(
 ) -> None:
     docs.add_fault("stall_after=0;stall=30;times=3", path=DOCS, method="GET")
     timeouts = Timeouts(total=5, attempt=0.2)
-    async with docs.client(timeout=timeouts, retry=FAST, sleep=SleepRecorder()) as client:
+    async with docs.client(timeout=timeouts, retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.assistants.describe("docs")
     assert "no answer within 0.2s (one attempt)" in str(info.value)
@@ -113,7 +113,7 @@ async def test_a_moved_assistant_is_described_again_and_the_call_retried_there(
         control = _control_plane([old_home.url, new_home.url], seen)
         async with (
             LocalServer(control) as server,
-            AssistantClient(api_key=new_home.api_key, host=server.url, retry=FAST) as client,
+            AssistantClient(api_key=new_home.api_key, host=server.url, retry=FAST_RETRY) as client,
         ):
             page = await client.files.list_page("docs")
             again = await client.files.list_page("docs")
@@ -127,7 +127,7 @@ async def test_an_assistant_gone_for_good_raises_the_calls_own_404(emulator: Emu
     seen: list[str] = []
     async with (
         LocalServer(_control_plane([emulator.url], seen)) as server,
-        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST) as client,
+        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST_RETRY) as client,
     ):
         with pytest.raises(NotFoundError) as info:
             await client.files.list_page("docs")
@@ -143,7 +143,7 @@ async def test_a_scheme_less_host_gets_the_scheme_of_the_control_host(emulator: 
     bare = emulator.url.removeprefix("http://")
     async with (
         LocalServer(_control_plane([bare], [])) as server,
-        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST) as client,
+        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST_RETRY) as client,
     ):
         page = await client.files.list_page("docs")
     assert page.items == []

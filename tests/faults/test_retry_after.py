@@ -16,18 +16,17 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import DOCS, FAST, SleepRecorder
+from .conftest import DOCS, FAST_RETRY, SleepRecorder
 
 pytestmark = pytest.mark.anyio
 
 
 async def _describe_with(
-    emu: Emulator, spec: str, *, policy: RetryPolicy = FAST, **kwargs: object
+    emu: Emulator, spec: str, *, policy: RetryPolicy = FAST_RETRY, **kwargs: object
 ) -> SleepRecorder:
     emu.add_fault(spec, path=DOCS, method="GET")
     sleep = SleepRecorder()
-    async with emu.client(retry=policy, **kwargs) as client:
-        client._t.sleep = sleep
+    async with emu.client(retry=policy, sleep=sleep, **kwargs) as client:
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
     return sleep
@@ -65,8 +64,7 @@ async def test_a_garbage_retry_after_falls_back_to_backoff(docs: Emulator, garba
 
 async def test_a_garbage_retry_after_leaves_retry_after_unset(docs: Emulator) -> None:
     docs.add_fault("status=429;retry_after=raw:later", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
-        client._t.sleep = SleepRecorder()
+    async with docs.client(retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         with pytest.raises(RateLimitError) as info:
             await client.assistants.describe("docs")
     assert info.value.retry_after is None
@@ -75,8 +73,7 @@ async def test_a_garbage_retry_after_leaves_retry_after_unset(docs: Emulator) ->
 async def test_retry_after_above_the_cap_fails_fast_with_retry_after_set(docs: Emulator) -> None:
     docs.add_fault("status=429;retry_after=31;request_id=slow-down", path=DOCS, method="GET")
     sleep = SleepRecorder()
-    async with docs.client(retry=FAST) as client:  # default cap: 30 s
-        client._t.sleep = sleep
+    async with docs.client(retry=FAST_RETRY, sleep=sleep) as client:  # default cap: 30 s
         with pytest.raises(RateLimitError) as info:
             await client.assistants.describe("docs")
     assert info.value.retry_after == 31.0
@@ -93,8 +90,7 @@ async def test_retry_after_equal_to_the_cap_is_honoured(docs: Emulator) -> None:
 
 async def test_a_lower_cap_fails_fast_sooner(docs: Emulator) -> None:
     docs.add_fault("status=503;retry_after=6", path=DOCS, method="GET")
-    async with docs.client(retry=RetryPolicy(max_retry_after=5)) as client:
-        client._t.sleep = SleepRecorder()
+    async with docs.client(retry=RetryPolicy(max_retry_after=5), sleep=SleepRecorder()) as client:
         with pytest.raises(ServiceUnavailableError) as info:
             await client.assistants.describe("docs")
     assert info.value.retry_after == 6.0  # type: ignore[attr-defined]
@@ -106,8 +102,7 @@ async def test_a_retry_after_past_the_deadline_fails_now_instead_of_sleeping(
 ) -> None:
     docs.add_fault("status=429;retry_after=20", path=DOCS, method="GET")
     sleep = SleepRecorder()
-    async with docs.client(retry=FAST, timeout=Timeouts(total=10)) as client:
-        client._t.sleep = sleep
+    async with docs.client(retry=FAST_RETRY, timeout=Timeouts(total=10), sleep=sleep) as client:
         with pytest.raises(RateLimitError) as info:
             await client.assistants.describe("docs")
     assert info.value.retry_after == 20.0
@@ -127,8 +122,7 @@ async def test_the_budget_stops_a_503_storm_from_multiplying_requests(docs: Emul
     calls, burst, ratio = 60, 4, 0.1
     policy = RetryPolicy(max_retries=2, budget_burst=burst, budget_ratio=ratio)
     docs.add_fault("status=503", path=DOCS, method="GET")
-    async with docs.client(retry=policy) as client:
-        client._t.sleep = SleepRecorder()
+    async with docs.client(retry=policy, sleep=SleepRecorder()) as client:
         for _ in range(calls):
             with pytest.raises(ServiceUnavailableError):
                 await client.assistants.describe("docs")
@@ -142,8 +136,7 @@ async def test_the_budget_stops_a_503_storm_from_multiplying_requests(docs: Emul
 
 async def test_the_budget_refills_with_successful_traffic(docs: Emulator) -> None:
     policy = RetryPolicy(max_retries=1, budget_burst=0, budget_ratio=0.5)
-    async with docs.client(retry=policy) as client:
-        client._t.sleep = SleepRecorder()
+    async with docs.client(retry=policy, sleep=SleepRecorder()) as client:
         docs.add_fault("status=503;times=1", path=DOCS, method="GET")
         with pytest.raises(ServiceUnavailableError):
             await client.assistants.describe("docs")  # 0.5 token: no retry

@@ -30,7 +30,7 @@ from pinecone_assistant_async import (
 from pinecone_assistant_async.testing import Emulator
 from tests.conftest import EmulatorFactory
 
-from .conftest import CHAT, DOCS, FAST, FILES, LocalServer, json_reply, raw_reply
+from .conftest import CHAT, DOCS, FAST_RETRY, FILES, LocalServer, json_reply, raw_reply
 
 pytestmark = pytest.mark.anyio
 
@@ -90,7 +90,7 @@ async def test_a_debug_logged_session_with_failures_never_shows_the_key(
     async def once() -> Any:
         yield b"one shot"
 
-    async with secret_docs.client(retry=FAST) as client:
+    async with secret_docs.client(retry=FAST_RETRY) as client:
         await client.assistants.describe("docs")
         await client.chat("docs", "When does the office open?")
         async with client.chat_stream("docs", "When does the office open?") as stream:
@@ -217,8 +217,8 @@ def _refused() -> str:
 async def test_connection_failures_carry_no_key(secret_docs: Emulator) -> None:
     secret_docs.add_fault("delay=2", path=DOCS, method="GET")
     clients = [
-        AssistantClient(api_key=SECRET, host=_refused(), retry=FAST),
-        AssistantClient(api_key=SECRET, host="http://no-such-host.invalid", retry=FAST),
+        AssistantClient(api_key=SECRET, host=_refused(), retry=FAST_RETRY),
+        AssistantClient(api_key=SECRET, host="http://no-such-host.invalid", retry=FAST_RETRY),
         secret_docs.client(timeout=Timeouts(total=0.2)),
     ]
     errors: list[BaseException] = []
@@ -246,7 +246,7 @@ async def test_a_redirect_is_not_followed_so_the_key_stays_home() -> None:
 
         async with (
             LocalServer(redirect) as server,
-            AssistantClient(api_key=SECRET, host=server.url, retry=FAST) as client,
+            AssistantClient(api_key=SECRET, host=server.url, retry=FAST_RETRY) as client,
         ):
             with pytest.raises(APIStatusError) as info:
                 await client.assistants.describe("docs")
@@ -306,7 +306,7 @@ def _reachable(error: BaseException) -> Iterator[object]:
 
 async def _cut_body(docs: Emulator) -> PineconeError:
     docs.add_fault("cut_after=5", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(PineconeError) as info:
             await client.assistants.describe("docs")
     return info.value
@@ -314,7 +314,7 @@ async def _cut_body(docs: Emulator) -> PineconeError:
 
 async def _lost_upload(docs: Emulator) -> PineconeError:
     docs.add_fault("cut_after=1;times=1", path=FILES, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(PineconeError) as info:
             await client.files.upload("docs", b"x", file_name="x.txt")
     return info.value
@@ -330,9 +330,10 @@ async def _through(client: AssistantClient) -> PineconeError:
 async def test_no_error_of_the_request_paths_reaches_the_key_or_an_aiohttp_object(
     secret_docs: Emulator,
 ) -> None:
+    fast = FAST_RETRY
     errors = [
-        await _through(AssistantClient(api_key=SECRET, host=_refused(), retry=FAST)),
-        await _through(AssistantClient(api_key=SECRET, host="http://no-such.invalid", retry=FAST)),
+        await _through(AssistantClient(api_key=SECRET, host=_refused(), retry=fast)),
+        await _through(AssistantClient(api_key=SECRET, host="http://no-such.invalid", retry=fast)),
         await _cut_body(secret_docs),
         await _lost_upload(secret_docs),
     ]
@@ -340,11 +341,11 @@ async def test_no_error_of_the_request_paths_reaches_the_key_or_an_aiohttp_objec
     errors.append(await _through(secret_docs.client(timeout=Timeouts(total=0.2))))
     async with LocalServer(raw_reply(b"<html>no</html>", status=502)) as proxy:
         via_proxy = AssistantClient(
-            api_key=SECRET, host="https://api.example.invalid", proxy=proxy.url, retry=FAST
+            api_key=SECRET, host="https://api.example.invalid", proxy=proxy.url, retry=FAST_RETRY
         )
         errors.append(await _through(via_proxy))
     async with _echo_key(503) as server:
-        errors.append(await _through(AssistantClient(api_key=SECRET, host=server.url, retry=FAST)))
+        errors.append(await _through(AssistantClient(api_key=SECRET, host=server.url, retry=fast)))
 
     async def echo_in_success(request: web.Request) -> web.StreamResponse:
         return web.json_response({"status": "Ready", "name": {"key": request.headers["Api-Key"]}})

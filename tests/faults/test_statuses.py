@@ -25,7 +25,7 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import ASSISTANTS, CHAT, DOCS, FAST
+from .conftest import ASSISTANTS, CHAT, DOCS, FAST_RETRY
 
 pytestmark = pytest.mark.anyio
 
@@ -55,7 +55,7 @@ async def test_a_get_maps_the_status_and_retries_only_transient_ones(
 ) -> None:
     cls, code = STATUSES[status]
     docs.add_fault(f"status={status};request_id=rid-{status}", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIStatusError) as info:
             await client.assistants.describe("docs")
     error = info.value
@@ -83,7 +83,7 @@ async def test_a_create_is_retried_only_when_it_provably_did_not_land(
         path=ASSISTANTS,
         method="POST",
     )
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIStatusError) as info:
             await client.assistants.create("other", wait=False)
     error = info.value
@@ -108,7 +108,7 @@ async def test_opening_a_stream_maps_the_status_and_retries_before_the_first_byt
 ) -> None:
     cls, code = STATUSES[status]
     docs.add_fault(f"status={status};request_id=s{status}", path=CHAT, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIStatusError) as info:
             async with client.chat_stream("docs", "hello"):
                 pytest.fail("a failed stream must raise on entry")
@@ -123,7 +123,7 @@ async def test_opening_a_stream_maps_the_status_and_retries_before_the_first_byt
 
 async def test_a_transient_failure_then_success_returns_the_success(docs: Emulator) -> None:
     docs.add_fault("status=502;times=2", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
     assert [r.status for r in docs.requests] == [502, 502, 200]
@@ -158,7 +158,7 @@ async def test_a_status_no_spec_lists_still_maps_and_is_not_retried(
     docs: Emulator, status: int, cls: type[APIStatusError]
 ) -> None:
     docs.add_fault(f"status={status};code=ODD;message=odd", path=DOCS, method="GET")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(APIStatusError) as info:
             await client.assistants.describe("docs")
     assert type(info.value) is cls

@@ -21,7 +21,7 @@ from pinecone_assistant_async import (
 from pinecone_assistant_async.models import ContentChunk, MessageEndChunk
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import CHAT, FAST, LocalServer, in_use
+from .conftest import CHAT, FAST_RETRY, LocalServer, in_use
 
 pytestmark = pytest.mark.anyio
 
@@ -143,7 +143,7 @@ async def test_a_stream_cut_mid_event_is_a_stream_error_and_not_retried(docs: Em
     await _docs_with_file(docs)
     docs.add_fault("cut_after=300", path=CHAT, method="POST")
     received: list[object] = []
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         async with client.chat_stream("docs", "When does the office open?") as stream:
             with pytest.raises(StreamError) as info:
                 async for chunk in stream:
@@ -163,7 +163,7 @@ async def test_a_stall_past_the_idle_timeout_is_a_timeout(docs: Emulator) -> Non
     await _docs_with_file(docs)
     docs.add_fault("stall_after=2;stall=1.5", path=CHAT, method="POST")
     got = 0
-    async with docs.client(timeout=Timeouts(stream_idle=0.2), retry=FAST) as client:
+    async with docs.client(timeout=Timeouts(stream_idle=0.2), retry=FAST_RETRY) as client:
         async with client.chat_stream("docs", "When does the office open?") as stream:
             with pytest.raises(APITimeoutError) as info:
                 async for _ in stream:
@@ -282,7 +282,7 @@ async def test_a_stream_read_to_its_end_returns_its_connection_for_reuse(docs: E
 async def test_opening_is_retried_but_chunks_are_delivered_once(docs: Emulator) -> None:
     await _docs_with_file(docs)
     docs.add_fault("status=503;times=2", path=CHAT, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         async with client.chat_stream("docs", "When does the office open?") as stream:
             chunks = [chunk async for chunk in stream]
         plain = await client.chat("docs", "When does the office open?")

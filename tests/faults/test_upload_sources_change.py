@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from pinecone_assistant_async import InvalidInputError, InvalidTypeError, RetryPolicy
+from pinecone_assistant_async import InvalidInputError, InvalidTypeError
 from pinecone_assistant_async.testing import Emulator, ObservedResponse
+from tests.conftest import FAST_RETRY
 
 pytestmark = pytest.mark.anyio
 
-FAST = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
 UPLOADS = "^/assistant/files/docs"
 SMALL = b"The office opens at nine.\n" * 100  # read in one piece
 LARGE = b"0123456789abcdef" * (65536 + 4096)  # over 1 MiB: streamed from disk in pieces
@@ -78,20 +78,8 @@ def _uploads(emu: Emulator) -> list[tuple[int, int | None]]:
 
 
 # A file over 1 MiB is streamed from disk while aiohttp sends it: the size check fires inside
-# aiohttp's body writer, which wraps it in ClientConnectionError, and the client then reports
-# an APIConnectionError ("connection failed ... changed size") instead of the InvalidInputError
-# a small file gets (and retries it when the request is safe to repeat). The mapping lives in
-# the transport (_transport / _errors_map): reported, not fixed here.
-LARGE_CASE = pytest.param(
-    LARGE,
-    id="large",
-    marks=pytest.mark.xfail(
-        strict=True, reason="a streamed file's size check surfaces as APIConnectionError"
-    ),
-)
-
-
-@pytest.mark.parametrize("data", [pytest.param(SMALL, id="small"), LARGE_CASE])
+# aiohttp's body writer, which wraps it in a ClientConnectionError; the transport unwraps it.
+@pytest.mark.parametrize("data", [pytest.param(SMALL, id="small"), pytest.param(LARGE, id="large")])
 @pytest.mark.parametrize("change", ["grows", "shrinks"])
 async def test_a_file_that_changes_size_between_attempts_is_not_sent_in_part(
     tmp_path: Path, data: bytes, change: str
@@ -111,7 +99,7 @@ async def test_a_file_that_changes_size_between_attempts_is_not_sent_in_part(
         async with emu.client() as client:
             await client.assistants.create("docs")
         emu.add_fault("status=503;times=1", path=UPLOADS, method="POST")
-        async with emu.client(retry=FAST) as client:
+        async with emu.client(retry=FAST_RETRY) as client:
             with pytest.raises(InvalidInputError, match="changed size while being uploaded"):
                 await client.files.upload("docs", path)
             listed = [f async for f in client.files.list("docs")]
@@ -129,7 +117,7 @@ async def test_a_file_that_keeps_its_size_is_resent_whole(tmp_path: Path) -> Non
         async with emu.client() as client:
             await client.assistants.create("docs")
         emu.add_fault("status=503;times=1", path=UPLOADS, method="POST")
-        async with emu.client(retry=FAST) as client:
+        async with emu.client(retry=FAST_RETRY) as client:
             uploaded = await client.files.upload("docs", path)
     assert uploaded.size == len(SMALL)
     assert [status for status, _ in _uploads(emu)] == [503, 202]

@@ -26,7 +26,7 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.testing import Emulator
 
-from .conftest import FAST, FILES, LocalServer
+from .conftest import FAST_RETRY, FILES, LocalServer
 
 pytestmark = pytest.mark.anyio
 
@@ -94,7 +94,7 @@ async def test_a_retried_upload_resends_the_complete_file(
     source, expected = SOURCES[kind](tmp_path)
     docs.add_fault(f"status={status};times=1", path="^/assistant/files/docs", method=method)
     try:
-        async with docs.client(retry=FAST) as client:
+        async with docs.client(retry=FAST_RETRY) as client:
             if method == "PUT":
                 uploaded = await client.files.upsert("docs", "f1", source, file_name="a.txt")
             else:
@@ -120,7 +120,7 @@ async def test_a_stream_that_cannot_be_resent_fails_instead_of_sending_less(
 
     source: Any = OneShot(SMALL) if kind == "non-seekable stream" else chunks()
     docs.add_fault("status=503;times=1", path=FILES, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(UploadNotReplayableError) as info:
             await client.files.upload("docs", source, file_name="s.txt")
     assert str(info.value) == (
@@ -135,7 +135,7 @@ async def test_a_500_on_a_post_upload_is_not_retried_so_nothing_lands_twice(
     docs: Emulator,
 ) -> None:
     docs.add_fault("status=500;times=1", path=FILES, method="POST")
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         with pytest.raises(ServerError):
             await client.files.upload("docs", SMALL, file_name="a.txt")
     assert [(m, s) for m, _, _, s in _uploads(docs)] == [("POST", 500)]
@@ -161,14 +161,16 @@ def _hang_up_once(seen: list[bytes]) -> LocalServer:
     return LocalServer(respond)
 
 
-def _client(server: LocalServer, retry: RetryPolicy = FAST) -> AssistantClient:
+def _client(server: LocalServer, retry: RetryPolicy = FAST_RETRY) -> AssistantClient:
     return AssistantClient(
         api_key="upload-key-0123456789", host=server.url, data_host=server.url, retry=retry
     )
 
 
 @_AIOHTTP_UNREAD
-@pytest.mark.parametrize("retry", [FAST, RetryPolicy.disabled()], ids=["retries", "no retries"])
+@pytest.mark.parametrize(
+    "retry", [FAST_RETRY, RetryPolicy.disabled()], ids=["retries", "no retries"]
+)
 async def test_a_dropped_connection_never_resends_a_one_shot_stream_short(
     retry: RetryPolicy,
 ) -> None:

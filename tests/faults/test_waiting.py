@@ -26,7 +26,7 @@ from pinecone_assistant_async.models import (
 from pinecone_assistant_async.testing import Emulator
 from tests.conftest import EmulatorFactory
 
-from .conftest import DOCS, FAST, in_use
+from .conftest import DOCS, FAST_RETRY, in_use
 
 pytestmark = pytest.mark.anyio
 
@@ -105,8 +105,7 @@ async def test_no_sleep_crosses_the_deadline(emulator_factory: EmulatorFactory) 
         delays.append(seconds)
         await anyio.sleep(seconds)
 
-    async with emulator_factory(ready_delay=30) as emu, emu.client() as client:
-        client._t.sleep = sleep
+    async with emulator_factory(ready_delay=30) as emu, emu.client(sleep=sleep) as client:
         with pytest.raises(WaitTimeoutError):
             await client.assistants.create("slow", timeout=0.5)
     assert len(delays) >= 3  # it did poll more than once
@@ -126,7 +125,7 @@ async def test_a_poll_that_hangs_does_not_outlive_the_deadline(docs: Emulator) -
 
 
 async def test_transient_errors_while_polling_are_retried(docs: Emulator) -> None:
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         await client.assistants.create("second", wait=False)
         docs.add_fault("status=503;times=2", path="^/assistant/assistants/second$", method="GET")
         ready = await client.assistants.wait_until_ready("second", timeout=10)
@@ -156,7 +155,7 @@ async def test_cancelling_a_wait_leaves_the_client_usable(
 
 
 async def test_deleting_waits_until_gone_through_transient_errors(docs: Emulator) -> None:
-    async with docs.client(retry=FAST) as client:
+    async with docs.client(retry=FAST_RETRY) as client:
         docs.add_fault("status=502;times=1", path=DOCS, method="GET")
         await client.assistants.delete("docs", timeout=10)
         assert [a.name async for a in client.assistants.list()] == []
