@@ -178,7 +178,7 @@ async def test_a_stream_error_echoing_the_key_is_redacted() -> None:
     async with (
         _stream_echoing_the_key(error) as server,
         AssistantClient(
-            api_key=SECRET, host=server.url, data_host=server.url, retry=FAST
+            api_key=SECRET, host=server.url, data_host=server.url, retry=FAST_RETRY
         ) as client,
     ):
         with pytest.raises(StreamError) as info:  # before any content: raised on entry

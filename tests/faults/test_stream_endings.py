@@ -19,7 +19,7 @@ from pinecone_assistant_async import (
 )
 from pinecone_assistant_async.models import ContentChunk, MessageEndChunk, MessageStartChunk
 
-from .conftest import FAST, LocalServer, SleepRecorder, in_use
+from .conftest import FAST_RETRY, LocalServer, SleepRecorder, in_use
 
 pytestmark = pytest.mark.anyio
 
@@ -208,7 +208,7 @@ async def test_a_200_that_is_not_an_event_stream_is_a_typed_error_on_entry(
         headers = {"x-pinecone-request-id": "rid-html"}
         return web.Response(body=body, content_type=content_type, headers=headers)
 
-    async with LocalServer(respond) as server, _client(server, retry=FAST) as client:
+    async with LocalServer(respond) as server, _client(server, retry=FAST_RETRY) as client:
         opener = client.chat_completions_stream if completions else client.chat_stream
         with pytest.raises(ResponseDecodeError) as info:
             async with opener("docs", "q"):
@@ -228,7 +228,7 @@ async def test_a_200_that_is_not_an_event_stream_is_a_typed_error_on_entry(
 
 async def test_an_error_event_before_any_chunk_is_retried_like_a_failed_opening() -> None:
     sleeps = SleepRecorder()
-    async with _bodies(ERROR, CHAT_BODY) as server, _client(server, retry=FAST) as client:
+    async with _bodies(ERROR, CHAT_BODY) as server, _client(server, retry=FAST_RETRY) as client:
         client._t.sleep = sleeps
         async with client.chat_stream("docs", "q") as stream:
             reply = await stream.final()
@@ -240,7 +240,7 @@ async def test_an_error_event_before_any_chunk_is_retried_like_a_failed_opening(
 async def test_an_error_event_after_message_start_but_before_content_is_retried() -> None:
     async with (
         _bodies(START + ERROR, CHAT_BODY) as server,
-        _client(server, retry=FAST) as client,
+        _client(server, retry=FAST_RETRY) as client,
         client.chat_stream("docs", "q") as stream,
     ):
         chunks = [chunk async for chunk in stream]
@@ -251,14 +251,14 @@ async def test_an_error_event_after_message_start_but_before_content_is_retried(
 async def test_error_events_before_content_raise_on_entry_once_retries_are_spent() -> None:
     async with (
         _bodies(ERROR, request_id="rid-err") as server,
-        _client(server, retry=FAST) as client,
+        _client(server, retry=FAST_RETRY) as client,
     ):
         client._t.sleep = SleepRecorder()
         with pytest.raises(StreamError) as info:
             async with client.chat_stream("docs", "q"):
                 pytest.fail("the body must not run")  # pragma: no cover
         assert in_use(client) == 0
-    assert len(server.seen) == 1 + FAST.max_retries
+    assert len(server.seen) == 1 + FAST_RETRY.max_retries
     error = info.value
     assert "the model is overloaded" in str(error)
     assert error.code == "UNAVAILABLE" and error.request_id == "rid-err"
@@ -279,7 +279,7 @@ async def test_an_error_event_after_content_fails_the_stream_and_is_not_retried(
     body = START + _content("Nine ") + ERROR
     async with (
         _bodies(body, CHAT_BODY) as server,
-        _client(server, retry=FAST) as client,
+        _client(server, retry=FAST_RETRY) as client,
         client.chat_stream("docs", "q") as stream,
     ):
         with pytest.raises(StreamError, match="overloaded"):
