@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._bind import bind
+from .models.assistants import mcp_endpoint
 from .tools import AssistantTool, as_tool
 
 if TYPE_CHECKING:
@@ -64,6 +65,15 @@ class AssistantHandle:
         self.update = bind(client.assistants.update, name)
         self.delete = bind(client.assistants.delete, name)
         self.wait_until_ready = bind(client.assistants.wait_until_ready, name)
+
+    async def mcp_url(self) -> str:
+        """This assistant's remote MCP endpoint, ``<data host>/mcp/assistants/<name>``.
+
+        Uses the cached data-plane host (one ``describe`` the first time). Connect with any
+        MCP client over streamable HTTP, sending ``Authorization: Bearer <API key>``.
+        """
+        data_api = await self.client._t.data_url(self.name, "")  # "<host>/assistant"
+        return mcp_endpoint(data_api.removesuffix("/assistant"), self.name)
 
     def as_tool(self, **options: Any) -> AssistantTool:
         """This assistant as a function-calling tool; options as for :func:`tools.as_tool`."""

@@ -44,6 +44,9 @@ def load(monkeypatch: pytest.MonkeyPatch) -> Loader:
 def test_every_example_is_a_runnable_script() -> None:
     scripts = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith(("_", "test_")))
     assert scripts == [
+        "agent_langchain.py",
+        "agent_mcp.py",
+        "agent_tool.py",
         "bulk_upload_folder.py",
         "chat_with_history.py",
         "handling_errors.py",
@@ -161,6 +164,37 @@ async def test_waiting_and_configuration(load: Loader) -> None:
         "file": "Available",
         "session_closed_with_client": False,  # a borrowed session stays open
     }
+
+
+@pytest.mark.anyio
+async def test_agent_tool(load: Loader) -> None:
+    result = await load("agent_tool").main()
+    ask, search = result["tools"]
+    assert ask.startswith("ask_agent_tool_") and search.startswith("search_agent_tool_")
+    assert "25 vacation days" in result["answer"]
+    assert "Sources:\n[1] handbook.md" in result["answer"]
+    assert "600 euros" in result["passages"]
+
+
+@pytest.mark.anyio
+async def test_agent_langchain(load: Loader) -> None:
+    result = await load("agent_langchain").main()
+    assert result["hr_only"] == ["handbook.md"]
+    assert "security_policy.txt" in result["sync_files"]
+    assert "25 vacation days" in result["answer"]
+
+
+@pytest.mark.anyio
+async def test_agent_mcp(load: Loader) -> None:
+    result = await load("agent_mcp").main()
+    tools = ["assistant_chat", "assistant_context", "list_assistants", "list_files"]
+    assert result["tools"] == tools
+    assert "faq.json" in result["snippet_files"]
+    assert "three year warranty" in result["answer"]
+    assert result["citations"][0]["sources"][0]["file_name"] == "faq.json"
+    assert "/mcp/assistants/agent-mcp-" in result["remote_url"]
+    assert result["remote_tools"] == ["get_context"]
+    assert "25 vacation days" in result["remote_text"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

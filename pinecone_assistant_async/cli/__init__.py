@@ -10,6 +10,7 @@ pinecone-assistant-async[cli]``; also ``python -m pinecone_assistant_async``).
     pinecone-assistant chat NAME "question" [--model M] [--temperature T] [--top-k N] ...
     pinecone-assistant context NAME "query" | evaluate --question Q --answer A --ground-truth G
     pinecone-assistant emulator [--port 8080 ...]  (serves the offline emulator)
+    pinecone-assistant mcp [--assistant NAME ...] [--transport stdio|http]  (an MCP server)
 
 Each connection option falls back on an environment variable: ``--api-key``
 (``PINECONE_API_KEY``), ``--host`` (``PINECONE_HOST``), ``--data-host``
@@ -44,6 +45,7 @@ from .._version import __version__
 from ..client import AssistantClient
 from ..errors import PineconeError
 from . import ask, assistants, files, operations
+from . import mcp as mcp_command
 from ._args import ENVIRONMENT, Command, common_options, value_options
 from ._output import Output
 
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     files.register(groups, common)
     operations.register(groups, common)
     ask.register(groups, common)
+    mcp_command.register(groups)
     emu = groups.add_parser(
         "emulator", help="serve the offline emulator (see 'emulator --help')", add_help=False,
         description="Arguments are those of 'python -m pinecone_assistant_async.testing'.",
@@ -105,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tokens[at : at + 1] == ["emulator"]:
         emulator: Any = importlib.import_module(EMULATOR_MAIN)
         return int(emulator.main(tokens[at + 1 :], prog=f"{PROG} emulator"))
+    if tokens[at : at + 1] == ["mcp"]:
+        return mcp_command.main(tokens[:at], tokens[at + 1 :])
     args = build_parser().parse_args(tokens)
     for name, variable in ENVIRONMENT.items():
         if getattr(args, name, None) is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import Field
 
+from .._hosts import normalize_host
 from ._base import APIModel
 from .common import AssistantStatus, Pagination, Region
 
@@ -30,6 +32,20 @@ class Assistant(APIModel):
     region: Region | str | None = Field(default=None, union_mode="left_to_right")
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @property
+    def mcp_url(self) -> str | None:
+        """This assistant's remote MCP endpoint (streamable HTTP; send the API key as
+        ``Authorization: Bearer <key>``), or ``None`` while the service has not said where
+        the assistant is hosted."""
+        if not self.host:
+            return None
+        return mcp_endpoint(normalize_host(self.host), self.name)
+
+
+def mcp_endpoint(base: str, name: str) -> str:
+    """``<data host>/mcp/assistants/<name>``, as in Pinecone's "Use an Assistant MCP server"."""
+    return f"{base.rstrip('/')}/mcp/assistants/{quote(name, safe='')}"
 
 
 class AssistantList(APIModel):

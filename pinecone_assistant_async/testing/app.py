@@ -11,7 +11,7 @@ import itertools
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,11 +238,19 @@ def _error(status: int, message: str, code: str | None, version: str, basic: boo
     return Reply(status=status, payload=error_payload(status, message, code, version, basic))
 
 
-def build_app(core: Core, routes: list[tuple[str, str, Handler, str]]) -> web.Application:
-    """An application serving `routes` ((method, path, handler, kind)) and a 404 for the rest."""
+def build_app(
+    core: Core,
+    routes: list[tuple[str, str, Handler, str]],
+    raw_routes: Sequence[tuple[str, str, WebHandler]] = (),
+) -> web.Application:
+    """An application serving `routes` ((method, path, handler, kind)), `raw_routes` (plain
+    aiohttp handlers outside the REST API's conventions, like the MCP endpoint) and a 404 for
+    the rest."""
     app = web.Application(client_max_size=1024**3)
     for method, path, handler, kind in routes:
         app.router.add_route(method, path, dispatch(core, handler, kind))
+    for method, path, raw in raw_routes:
+        app.router.add_route(method, path, raw)
 
     async def fallback(ctx: Ctx) -> Reply:
         raise ApiError(404, f"No route for {ctx.request.method} {ctx.request.path}")

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from ..client import AssistantClient
-from . import routes_chat, routes_control, routes_files
+from . import mcp_remote, routes_chat, routes_control, routes_files
 from .app import Core, build_app
 from .controls import FaultRule
 from .limits import PlanEnforcer
@@ -105,7 +105,7 @@ class Emulator:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
             runner = web.AppRunner(
-                build_app(self._core, ROUTES),
+                build_app(self._core, ROUTES, mcp_remote.routes(self._core)),
                 access_log=None,
                 handle_signals=False,
                 shutdown_timeout=0.5,
