@@ -19,6 +19,7 @@ from rich.progress import (
 from ..bulk import HASH_METADATA_KEY, BulkProgress, BulkUploadError, BulkUploadReport
 from ..client import AssistantClient
 from ..models import AssistantFile
+from . import sync
 from ._args import Command, count, json_object, seconds
 from ._output import Output, human_bytes, plain
 
@@ -218,3 +219,4 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("file_ids", nargs="+", metavar="FILE_ID", help="the ids of the files")
     p.add_argument("--no-wait", action="store_true", help="do not wait until gone")
     p.set_defaults(command=Command(delete))
+    sync.register(verbs, common)  # files sync DIR (cli/sync.py)
