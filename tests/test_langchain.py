@@ -138,7 +138,7 @@ async def test_sync_invoke_raises_the_sdk_s_typed_error(client: AssistantClient)
 
 @pytest.mark.anyio
 async def test_tool_answers_with_sources(client: AssistantClient, emulator: Emulator) -> None:
-    tool = assistant_tool(client.assistant(NAME), model="claude-3-5-sonnet", filter={"team": "hr"})
+    tool = assistant_tool(client.assistant(NAME), model="claude-sonnet-4-5", filter={"team": "hr"})
     assert isinstance(tool, BaseTool) and isinstance(tool, PineconeAssistantTool)
     assert tool.name == "ask_lumen_lc"
     assert tool.args == {
@@ -152,7 +152,7 @@ async def test_tool_answers_with_sources(client: AssistantClient, emulator: Emul
     assert "25 vacation days" in text
     assert "Sources:\n[1] handbook.md" in text
     body = [r.json for r in emulator.requests if r.path == f"/assistant/chat/{NAME}"][-1]
-    assert body["model"] == "claude-3-5-sonnet"
+    assert body["model"] == "claude-sonnet-4-5"
     assert body["filter"] == {"team": "hr"}
     sync_text = await anyio.to_thread.run_sync(
         lambda: tool.invoke({"question": "How many vacation days do employees get?"})

@@ -97,7 +97,7 @@ async def test_fixed_options_reach_the_service(client: AssistantClient, emulator
         NAME,
         name="lamp_notes",
         description="Release notes of the Lumen lamp.",
-        model="claude-3-5-sonnet",
+        model="claude-sonnet-4-5",
         filter={"team": "product"},
         top_k=2,
     )
@@ -106,7 +106,7 @@ async def test_fixed_options_reach_the_service(client: AssistantClient, emulator
     assert isinstance(reply, ChatResponse)
     assert {r.file.name for c in reply.citations for r in c.references} == {"release_notes_2026.md"}
     body = last_chat_body(emulator)
-    assert body["model"] == "claude-3-5-sonnet"
+    assert body["model"] == "claude-sonnet-4-5"
     assert body["filter"] == {"team": "product"}
     assert body["context_options"] == {"top_k": 2}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from . import contract
 from .alignment import alignment_payload
 from .answers import (
     chat_payload,
@@ -25,6 +26,7 @@ from .state import AssistantRecord
 __all__ = ["ROUTES"]
 
 ROLES = frozenset({"user", "assistant", "system"})
+DEFAULT_MODEL = "gpt-4o"  # the spec's default for `model`
 DEFAULT_TOP_K = 16
 MAX_TOP_K = 64
 SNIPPET_SIZES = (512, 8192)
@@ -40,7 +42,7 @@ def _messages(value: object) -> list[dict[str, str]]:
             raise ApiError(400, "each message must be an object with role and content")
         role = item.get("role", "user")
         content = item.get("content")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:  # an object or list role: not a 500
             raise ApiError(400, f"Invalid message role {role!r}; use user or assistant")
         if content is None or (isinstance(content, str) and not content.strip()):
             raise ApiError(400, "Message content cannot be empty")
@@ -48,6 +50,53 @@ def _messages(value: object) -> list[dict[str, str]]:
             raise ApiError(400, "Message content must be a string")
         out.append({"role": str(role), "content": content})
     return out
+
+
+# The request fields each spec types without `nullable: true`. The service reads an explicit
+# `null` there as a wrong type (400), not as "absent"; schemathesis checks the emulator agrees.
+CHAT_FIELDS = (
+    "messages",
+    "stream",
+    "model",
+    "temperature",
+    "filter",
+    "json_response",
+    "include_highlights",
+    "context_options",
+)
+COMPLETION_FIELDS = ("messages", "stream", "model", "temperature", "filter")
+CONTEXT_FIELDS = (
+    "query",
+    "filter",
+    "messages",
+    "top_k",
+    "snippet_size",
+    "multimodal",
+    "include_binary_content",
+)
+CONTEXT_OPTION_FIELDS = ("top_k", "snippet_size", "multimodal", "include_binary_content")
+
+
+def _refuse_nulls(body: dict[str, Any], names: tuple[str, ...], where: str = "") -> None:
+    for name in names:
+        if name in body and body[name] is None:
+            raise ApiError(400, f"{where}{name} must not be null")
+
+
+def _model(ctx: Ctx, body: dict[str, Any], completions: bool) -> str:
+    """The requested model, refused (400) when the spec of this version does not list it.
+
+    The list is the `model` enum of the committed contract (`contract.chat_models`): the
+    service answers 400 for a model outside it, and the OpenAI-compatible endpoint's list can
+    be shorter than chat's (2026-07 offers gpt-5 only to chat).
+    """
+    model = body.get("model", DEFAULT_MODEL)
+    if not isinstance(model, str):
+        raise ApiError(400, "model must be a string")
+    allowed = contract.chat_models(ctx.version, completions=completions)
+    if allowed and model not in allowed:
+        raise ApiError(400, f"Model {model!r} is not supported; use one of: {', '.join(allowed)}")
+    return model
 
 
 def _bool(body: dict[str, Any], name: str, default: bool) -> bool:
@@ -114,26 +163,28 @@ def _filter(body: dict[str, Any]) -> dict[str, Any] | None:
     return check_filter(value)
 
 
-async def _chat_common(ctx: Ctx) -> tuple[dict[str, Any], bool, int | None]:
+async def _chat_common(
+    ctx: Ctx, completions: bool = False
+) -> tuple[dict[str, Any], bool, int | None]:
     owner = _ready_with_files(ctx)
     body = await ctx.json_body()
+    _refuse_nulls(body, COMPLETION_FIELDS if completions else CHAT_FIELDS)
     messages = _messages(body.get("messages"))
     stream = _bool(body, "stream", False)
     json_response = _bool(body, "json_response", False)
     if stream and json_response:
         raise ApiError(400, "json_response cannot be used together with streaming")
-    model = body.get("model") or "gpt-4o"
-    if not isinstance(model, str):
-        raise ApiError(400, "model must be a string")
+    model = _model(ctx, body, completions)
     temperature = body.get("temperature")
     if temperature is not None and (
         isinstance(temperature, bool) or not isinstance(temperature, (int, float))
     ):
         raise ApiError(400, "temperature must be a number")
     flt = _filter(body)
-    options = body.get("context_options") or {}
+    options = body.get("context_options", {})
     if not isinstance(options, dict):
         raise ApiError(400, "context_options must be an object")
+    _refuse_nulls(options, CONTEXT_OPTION_FIELDS, "context_options.")
     top_k = _int(options, "top_k", DEFAULT_TOP_K, 1, MAX_TOP_K)
     snippet_size = _int(options, "snippet_size", DEFAULT_SNIPPET_SIZE, *SNIPPET_SIZES)
     hits, files = _search(ctx, owner, question_from_messages(messages), flt, top_k)
@@ -159,7 +210,7 @@ async def chat(ctx: Ctx) -> Reply:
 
 
 async def chat_completions(ctx: Ctx) -> Reply:
-    payload, stream, chunks = await _chat_common(ctx)
+    payload, stream, chunks = await _chat_common(ctx, completions=True)
     if stream:
         events = completion_stream_events(payload, total_chunks=chunks)
         return Reply(events=events, done_marker=True)
@@ -169,6 +220,7 @@ async def chat_completions(ctx: Ctx) -> Reply:
 async def context(ctx: Ctx) -> Reply:
     owner = _ready_with_files(ctx)
     body = await ctx.json_body()
+    _refuse_nulls(body, CONTEXT_FIELDS)
     query = body.get("query")
     raw_messages = body.get("messages")
     has_query = isinstance(query, str) and query != ""

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from aiohttp import BodyPartReader
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .app import Ctx, Handler
 from .documents import ExtractionError, chunk_pages, extract_pages
@@ -106,6 +107,13 @@ def _require_new_api(ctx: Ctx, what: str) -> None:
         raise ApiError(404, f"{what} is not available in API version {ctx.version}")
 
 
+def _reason(exc: Exception) -> str:
+    """What was wrong with the body, in one line."""
+    if isinstance(exc, HttpProcessingError):
+        return " ".join(exc.message.split()) or "bad part header"
+    return str(exc)
+
+
 async def _read_form(ctx: Ctx) -> tuple[str, bytes, str | None]:
     """(file name, file bytes, metadata text) from the multipart body."""
     if not ctx.request.headers.get("Content-Type", "").lower().startswith("multipart/"):
@@ -131,8 +139,10 @@ async def _read_form(ctx: Ctx) -> tuple[str, bytes, str | None]:
                     content = bytes(await part.read(decode=False))
                 elif part.name == "metadata":
                     metadata = await part.text()
-    except (ValueError, AssertionError, LookupError) as exc:
-        raise ApiError(400, f"Malformed multipart body: {exc}") from None
+    except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
+        # HttpProcessingError: aiohttp's parser refusing a part's header line (no colon, a
+        # control character), which is bad input like the rest, not a server fault.
+        raise ApiError(400, f"Malformed multipart body: {_reason(exc)}") from None
     if content is None:
         raise ApiError(400, "Missing 'file' field in the multipart body")
     if not name:
