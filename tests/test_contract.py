@@ -16,7 +16,8 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from pinecone_assistant_async.testing import SUPPORTED_VERSIONS, contract
+from pinecone_assistant_async import config
+from pinecone_assistant_async.testing import DEFAULT_VERSION, SUPPORTED_VERSIONS, contract, versions
 from pinecone_assistant_async.testing.contract import derive
 
 PROSE = {"description", "summary", "example", "examples", "title", "tags", "externalDocs"}
@@ -209,3 +210,12 @@ def test_the_chat_model_lists_come_from_the_contract() -> None:
     # The 2026-07 spec does not offer gpt-5 on the OpenAI-compatible endpoint.
     assert "gpt-5" not in contract.chat_models("2026-07", completions=True)
     assert "claude-3-7-sonnet" in contract.chat_models("2025-04")
+
+
+def test_the_sdk_the_emulator_and_the_contract_agree_on_the_api_versions() -> None:
+    assert set(config.SUPPORTED_API_VERSIONS) == set(versions.SUPPORTED_VERSIONS)
+    assert config.DEFAULT_API_VERSION == versions.DEFAULT_VERSION == DEFAULT_VERSION
+    assert all(versions.features(v) is not None for v in config.SUPPORTED_API_VERSIONS)
+    for version in config.SUPPORTED_API_VERSIONS:  # the contract holds every one of them
+        for plane in contract.PLANES:
+            assert contract.load(plane, version)["info"]["version"] == version
