@@ -46,6 +46,7 @@ def test_every_example_is_a_runnable_script() -> None:
     assert scripts == [
         "agent_langchain.py",
         "agent_mcp.py",
+        "agent_pydantic_ai.py",
         "agent_tool.py",
         "bulk_upload_folder.py",
         "chat_with_history.py",
@@ -182,6 +183,13 @@ async def test_agent_langchain(load: Loader) -> None:
     assert result["hr_only"] == ["handbook.md"]
     assert "security_policy.txt" in result["sync_files"]
     assert "25 vacation days" in result["answer"]
+
+
+@pytest.mark.anyio
+async def test_agent_pydantic_ai(load: Loader) -> None:
+    result = await load("agent_pydantic_ai").main()
+    assert "25 vacation days" in result["output"]
+    assert result["output"].endswith("(sources: handbook.md)")
 
 
 @pytest.mark.anyio
