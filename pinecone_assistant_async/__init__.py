@@ -71,6 +71,16 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     ".config": ("ClientConfig", "ConnectionLimits", "RetryPolicy", "Timeouts"),
     ".handle": ("AssistantHandle",),
     ".limits": ("ObjectLimits", "RateLimits"),
+    ".hooks": (
+        "Hooks",
+        "RequestSent",
+        "ResponseReceived",
+        "RetryScheduled",
+        "StreamClosed",
+        "StreamOpened",
+    ),
+    "._raw": ("APIResponse", "ResponseInfo"),
+    ".usage": ("UsageTotals", "UsageTracker"),
     ".models": (
         "AlignmentResult",
         "Assistant",
@@ -98,12 +108,20 @@ if TYPE_CHECKING:
     from ._bulk_report import FileOutcome as FileOutcome
     from ._bulk_report import FileResult as FileResult
     from ._pagination import Page as Page
+    from ._raw import APIResponse as APIResponse
+    from ._raw import ResponseInfo as ResponseInfo
     from .client import AssistantClient as AssistantClient
     from .config import ClientConfig as ClientConfig
     from .config import ConnectionLimits as ConnectionLimits
     from .config import RetryPolicy as RetryPolicy
     from .config import Timeouts as Timeouts
     from .handle import AssistantHandle as AssistantHandle
+    from .hooks import Hooks as Hooks
+    from .hooks import RequestSent as RequestSent
+    from .hooks import ResponseReceived as ResponseReceived
+    from .hooks import RetryScheduled as RetryScheduled
+    from .hooks import StreamClosed as StreamClosed
+    from .hooks import StreamOpened as StreamOpened
     from .limits import ObjectLimits as ObjectLimits
     from .limits import RateLimits as RateLimits
     from .models import AlignmentResult as AlignmentResult
@@ -123,6 +141,8 @@ if TYPE_CHECKING:
     from .streaming import ChatStream as ChatStream
     from .tools import AssistantTool as AssistantTool
     from .tools import as_tool as as_tool
+    from .usage import UsageTotals as UsageTotals
+    from .usage import UsageTracker as UsageTracker
 
 # public name -> the module that defines it
 _LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}

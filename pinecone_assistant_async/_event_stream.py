@@ -13,6 +13,7 @@ the errors themselves are built by :mod:`._errors_map`.
 
 from __future__ import annotations
 
+import time
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
@@ -29,6 +30,8 @@ from ._errors_map import (
     stream_error_event,
     stream_read_error,
 )
+from ._observe import CURRENT_CALL, Call
+from ._raw import ResponseInfo
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import Transport
 from .errors import PineconeError, StreamError
@@ -83,6 +86,9 @@ class EventStream(Generic[C]):
         self._entered = False
         self._closed = False
         self._url = ""
+        self._call: Call | None = None  # observability: hooks, spans, usage, .response
+        self._first_data_at = 0.0
+        self._event_count = 0
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -93,6 +99,10 @@ class EventStream(Generic[C]):
         request = self._request
         transport = request.transport
         self._url = await transport.data_url(request.assistant, request.path)
+        # observe: the stream's record, told to hooks/tracers when it opens and closes
+        call = self._call = Call("POST", self._url, request.assistant, request.body, stream=True)
+        instruments = transport.instruments
+        await instruments.emit("call_started", call)
         cm = transport.stream(
             "POST",
             self._url,
@@ -101,8 +111,16 @@ class EventStream(Generic[C]):
             assistant=request.assistant,
             prime=self._prime,
         )
-        self._response = await cm.__aenter__()
+        token = CURRENT_CALL.set(call)  # its attempts and retries are reported against it
+        try:
+            self._response = await cm.__aenter__()
+        except BaseException as exc:
+            await instruments.finish(call, exc)
+            raise
+        finally:
+            CURRENT_CALL.reset(token)
         self._cm = cm
+        await instruments.emit("stream_opened", call)
         return self
 
     async def __aexit__(
@@ -127,6 +145,41 @@ class EventStream(Generic[C]):
         cm, self._cm = self._cm, None
         if cm is not None:
             await cm.__aexit__(None, None, None)
+            await self._observe_close()
+
+    async def _observe_close(self) -> None:
+        """Count the answer's usage and tell hooks/tracers that the stream closed."""
+        call = self._call
+        if call is None:
+            return
+        instruments = self._request.transport.instruments
+        usage = self._carried_usage()
+        if usage is not None:
+            instruments.usage.record(call.assistant, call.model, usage)
+        if self._first_data_at:
+            call.time_to_first_chunk = self._first_data_at - call.started
+        call.chunks = self._event_count
+        call.usage = usage
+        if instruments.active:
+            call.result = self._outcome()
+            await instruments.emit("stream_closed", call)
+            await instruments.finish(call, self._error)
+
+    def _carried_usage(self) -> Any:
+        """The usage the stream carried, if it did (subclasses know where it is)."""
+        return None
+
+    def _outcome(self) -> Any:
+        """The assembled answer when the stream ended complete, else None."""
+        return None
+
+    @property
+    def response(self) -> ResponseInfo:
+        """The HTTP facts of the stream (status, headers, elapsed time to the headers, attempts,
+        request id), available as soon as it is entered, before the first chunk."""
+        if self._call is None or self._response is None:
+            raise RuntimeError(f"enter the {type(self).__name__} with 'async with' first")
+        return ResponseInfo.of(self._call)
 
     @property
     def request_id(self) -> str | None:
@@ -162,6 +215,7 @@ class EventStream(Generic[C]):
         self._read_size = _FIRST_READ
         self._events, self._pos = [], 0
         self._eof, self._error = False, None
+        self._first_data_at, self._event_count = 0.0, 0
         while not self._events and not self._eof:
             await self._read()
         for event in self._events:
@@ -255,8 +309,11 @@ class EventStream(Generic[C]):
         if failure is not None:  # raised here, not in the except block: no __context__
             raise self._fail(failure)
         if data:
+            if not self._first_data_at:
+                self._first_data_at = time.perf_counter()
             self._read_size = _READ_SIZE
-            self._events = self._decoder.feed(data)
+            self._events = events = self._decoder.feed(data)
+            self._event_count += len(events)
             self._pos = 0
             return
         self._eof = True

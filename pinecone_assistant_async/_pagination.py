@@ -18,10 +18,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a listing: its ``items`` and the ``next_token`` for the next page (or None)."""
+    """One page of a listing: its ``items``, the ``next_token`` for the next page (or None) and
+    the ``request_id`` of the response that carried it."""
 
     items: list[T]
     next_token: str | None
+    request_id: str | None = None
 
     @property
     def has_more(self) -> bool:

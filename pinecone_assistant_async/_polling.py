@@ -8,6 +8,7 @@ taken before ``WaitTimeoutError`` (carrying the last state seen) is raised.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -20,6 +21,7 @@ from .errors import NotFoundError, ServerSideFailure, WaitTimeoutError
 __all__ = ["WaitSpec", "until_gone", "wait_for"]
 
 T = TypeVar("T")
+logger = logging.getLogger("pinecone_assistant_async")
 
 FIRST_INTERVAL = 0.05
 MAX_INTERVAL = 2.0
@@ -100,6 +102,7 @@ async def wait_for(
 
     def timed_out(state: RetryCallState | None = None) -> T | _Gone:
         shown = spec.describe(last) if last is not None else "nothing seen yet"
+        logger.info("gave up waiting %gs for %s; last state: %s", timeout, spec.what, shown)
         raise WaitTimeoutError(
             f"waited {timeout:g}s for {spec.what}; last state: {shown}", last=last, timeout=timeout
         )

@@ -249,7 +249,7 @@ async def run_with_retries(
         raise _final(first, 1, replay)
 
     def log_retry(state: RetryCallState) -> None:
-        logger.debug(
+        logger.info(
             "retrying %s %s after %s (attempt %d, waiting %.3fs)",
             method,
             url,

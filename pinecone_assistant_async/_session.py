@@ -29,6 +29,7 @@ class SessionOwner:
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._parent: SessionOwner | None = None  # with_options: whose session this one uses
 
     @property
     def closed(self) -> bool:
@@ -38,6 +39,8 @@ class SessionOwner:
     def session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise ClientClosedError("this AssistantClient is closed; create a new one")
+        if self._parent is not None:
+            return self._parent.session
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop

@@ -34,6 +34,7 @@ from ._errors_map import (
     validation_summary,
 )
 from ._hosts import HostCache, says_assistant_missing
+from ._observe import Instruments, observed_attempt, observed_call, stamped
 from ._pacing import Pacer
 from ._retries import Deadline, Replay, RetryBudget, bounded_attempt, run_with_retries
 from ._session import SessionOwner
@@ -108,6 +109,7 @@ class Transport(SessionOwner):
         scheme = config.control_base.split("://", 1)[0]
         self.hosts = HostCache(self._lookup_host, scheme=scheme)
         self.sleep = sleep
+        self.instruments = Instruments()  # hooks, tracers, usage totals: see _observe
         self.pacer = Pacer(  # client.py replaces it when given rate limits
             sleep=lambda seconds: self.sleep(seconds), max_hold=config.retry.max_retry_after
         )
@@ -151,6 +153,7 @@ class Transport(SessionOwner):
 
     # -- requests --------------------------------------------------------------------------
 
+    @observed_call
     async def request(
         self,
         method: str,
@@ -194,13 +197,14 @@ class Transport(SessionOwner):
         raw = await self._run(send, request, url, replay, timeout, assistant)
         return raw if sent == 1 else replace(raw, attempts=sent)
 
+    @observed_call
     async def request_model(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
         raw = await self.request(method, url, **kwargs)
         return self.decode(model, raw, method=method, url=url)
 
     def decode(self, model: type[M], raw: RawResponse, *, method: str, url: str) -> M:
         try:
-            return model.model_validate_json(raw.body)
+            return stamped(model.model_validate_json(raw.body), raw.headers)
         except ValidationError as exc:
             reason = validation_summary(exc)
         # Raised outside the except block: the ValidationError (which quotes the body, and
@@ -292,7 +296,7 @@ class Transport(SessionOwner):
                 budget=self.budget,
                 replay=replay,
                 deadline=deadline,
-                sleep=self.sleep,
+                sleep=self.instruments.retry_sleep(self.sleep),
                 method=request.method,
                 url=url,
             )
@@ -351,6 +355,7 @@ class Transport(SessionOwner):
             logger.debug("%s %s -> %d in %.1f ms", request.method, url, resp.status, elapsed)
         return RawResponse(resp.status, resp.headers, raw)
 
+    @observed_attempt
     async def _open(self, request: _Request, url: str) -> aiohttp.ClientResponse:
         """Send one attempt; return the response once its headers are in and its status is
         a success (an error status is read, released and raised as a typed error)."""
@@ -373,9 +378,9 @@ class Transport(SessionOwner):
             failure = self._connection_error(exc, request.method, url)
         if failure is not None:
             raise failure  # outside the except block: no aiohttp error as __context__
+        if request.stream or resp.status >= 300:  # (unary successes: see _send)
+            logger.debug("%s %s -> %d", request.method, url, resp.status)
         if resp.status < 300:
-            if request.stream:
-                logger.debug("%s %s -> %d (stream opened)", request.method, url, resp.status)
             return resp
         try:
             raw = await resp.read()

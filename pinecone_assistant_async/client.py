@@ -13,12 +13,15 @@ from types import TracebackType
 import aiohttp
 import anyio
 
+from ._options import derive_config, derive_transport
 from ._pacing import Pacer
+from ._raw import WithRawResponse
 from ._transport import Transport
 from ._validation import check_assistant_name
 from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
 from .errors import InvalidTypeError
 from .handle import AssistantHandle
+from .hooks import Hooks
 from .limits import RateLimits
 from .services import (
     AssistantsService,
@@ -27,6 +30,7 @@ from .services import (
     FilesService,
     OperationsService,
 )
+from .usage import UsageTracker
 
 __all__ = ["AssistantClient"]
 
@@ -76,6 +80,7 @@ class AssistantClient:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rate_limits: RateLimits | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self._transport: Transport | None = None
         config = ClientConfig.resolve(
@@ -98,6 +103,8 @@ class AssistantClient:
             raise InvalidTypeError(
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
             )
+        if hooks is not None and not isinstance(hooks, Hooks):
+            raise InvalidTypeError(f"hooks must be a Hooks, got {type(hooks).__name__}")
         self._transport = transport = Transport(config, session, sleep=sleep)
         if rate_limits is not None:  # pacing per operation class (see limits.py, _pacing.py)
             if not isinstance(rate_limits, RateLimits):
@@ -107,6 +114,12 @@ class AssistantClient:
                 sleep=lambda seconds: transport.sleep(seconds),
                 max_hold=config.retry.max_retry_after,
             )
+        self._hooks = hooks if hooks is not None else Hooks()
+        transport.instruments.add(self._hooks)
+        self._wire(transport)
+
+    def _wire(self, transport: Transport) -> None:
+        self._transport = transport
         self.assistants = AssistantsService(transport)
         self.operations = OperationsService(transport)
         self.files = FilesService(transport, self.operations)
@@ -117,6 +130,52 @@ class AssistantClient:
         self.chat_completions = self._chat.chat_completions
         self.chat_completions_stream = self._chat.chat_completions_stream
         self.context = self._chat.context
+        self._raw: WithRawResponse | None = None
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        api_version: str | None = None,
+    ) -> AssistantClient:
+        """A client with these options (``None``: keep this client's) that shares this one's
+        session and connection pool, host cache, retry budget, rate limiter, hooks and usage
+        totals. ``extra_headers`` are added to this client's. Closing the derived client does
+        not close the session; closing this one closes it for both.
+
+        >>> patient = client.with_options(timeout=300, retry=RetryPolicy(max_retries=5))
+        """
+        config = derive_config(
+            self.config,
+            timeout=timeout,
+            retry=retry,
+            extra_headers=extra_headers,
+            api_version=api_version,
+        )
+        derived = AssistantClient.__new__(AssistantClient)
+        derived._hooks = self._hooks
+        derived._wire(derive_transport(self._t, config))
+        return derived
+
+    @property
+    def with_raw_response(self) -> WithRawResponse:
+        """The same calls, returning ``APIResponse`` (status, headers, elapsed, attempts,
+        request id, and the parsed result as ``.parsed``)."""
+        if self._raw is None:
+            self._raw = WithRawResponse(self)
+        return self._raw
+
+    @property
+    def hooks(self) -> Hooks:
+        """This client's hooks (add more with ``client.hooks.add(event, fn)``)."""
+        return self._hooks
+
+    @property
+    def usage(self) -> UsageTracker:
+        """Running token totals by assistant and model (shared with ``with_options`` clients)."""
+        return self._t.instruments.usage
 
     @property
     def config(self) -> ClientConfig:

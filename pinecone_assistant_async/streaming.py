@@ -134,6 +134,15 @@ class ChatStream(EventStream[ChatStreamChunk]):
         if self._final is None:
             await self._drain()
             self._final = self._assemble()
+            self._final._request_id = self.request_id
+        return self._final
+
+    def _carried_usage(self) -> Usage | None:
+        return None if self._end is None else self._end.usage
+
+    def _outcome(self) -> ChatResponse | None:
+        if self._final is None and self._end is not None:
+            return self._assemble()
         return self._final
 
     def _assemble(self) -> ChatResponse:
@@ -257,22 +266,32 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
         """Read the rest of the stream and return the completion it carried, assembled."""
         if self._final is None:
             await self._drain()
-            self._final = ChatCompletion(
-                id=self._id or "",
-                model=self._model or "",
-                choices=[
-                    CompletionChoice(
-                        index=index,
-                        message=Message(
-                            role=state.role or "assistant", content="".join(state.parts)
-                        ),
-                        finish_reason=state.finish_reason,
-                    )
-                    for index, state in sorted(self._choices.items())
-                ],
-                usage=self._usage,
-            )
+            self._final = self._build()
+            self._final._request_id = self.request_id
         return self._final
+
+    def _carried_usage(self) -> Usage | None:
+        return self._usage
+
+    def _outcome(self) -> ChatCompletion | None:
+        return self._build() if self._finished and self._final is None else self._final
+
+    def _build(self) -> ChatCompletion:
+        return ChatCompletion(
+            id=self._id or "",
+            model=self._model or "",
+            choices=[
+                CompletionChoice(
+                    index=index,
+                    message=Message(
+                        role=state.role or "assistant", content="".join(state.parts)
+                    ),
+                    finish_reason=state.finish_reason,
+                )
+                for index, state in sorted(self._choices.items())
+            ],
+            usage=self._usage,
+        )
 
 
 class _CompletionText:

@@ -53,6 +53,7 @@ def test_every_example_is_a_runnable_script() -> None:
         "handling_errors.py",
         "metadata_filters.py",
         "quickstart.py",
+        "tracing_a_streamed_chat.py",
         "upsert_and_reupload.py",
         "waiting_and_configuration.py",
     ]
@@ -298,3 +299,38 @@ def test_the_examples_say_which_service_and_catch_a_misspelled_key(load: Loader)
     assert "at http://proxy:8080 with" in common.describe_target(
         None, {"PINECONE_API_KEY": "k", "PINECONE_HOST": "http://proxy:8080"}
     )
+
+
+@pytest.mark.anyio
+async def test_tracing_a_streamed_chat(load: Loader) -> None:
+    import io
+    import json
+
+    out = io.StringIO()
+    answer = await load("tracing_a_streamed_chat").main(out)
+    text, decoder, spans, at = out.getvalue(), json.JSONDecoder(), [], 0
+    while text[at:].strip():
+        at += len(text[at:]) - len(text[at:].lstrip())
+        span, at = decoder.raw_decode(text, at)
+        spans.append(span)
+    by_name = {s["name"]: s for s in spans}
+    assert [s["name"] for s in spans] == ["POST", "chat gpt-4o", "answer question"]
+    root, chat, attempt = by_name["answer question"], by_name["chat gpt-4o"], by_name["POST"]
+    assert root["parent_id"] is None
+    assert chat["parent_id"] == root["context"]["span_id"]
+    assert attempt["parent_id"] == chat["context"]["span_id"]
+    assert len({s["context"]["trace_id"] for s in spans}) == 1
+    attrs = chat["attributes"]
+    assert attrs["gen_ai.operation.name"] == "chat"
+    assert attrs["gen_ai.provider.name"] == "pinecone"
+    assert attrs["gen_ai.request.model"] == attrs["gen_ai.response.model"] == "gpt-4o"
+    assert attrs["gen_ai.usage.input_tokens"] > 0 and attrs["gen_ai.usage.output_tokens"] > 0
+    assert attrs["gen_ai.response.finish_reasons"] == ["stop"]
+    assert attrs["pinecone.stream.time_to_first_chunk"] > 0
+    assert attrs["pinecone.retries"] == 0 and attrs["pinecone.request_id"]
+    assert attrs["http.response.status_code"] == attempt["attributes"]["http.response.status_code"]
+    assert attempt["attributes"]["http.request.method"] == "POST"
+    assert attempt["attributes"]["url.full"].endswith("/chat/" + attrs["pinecone.assistant.name"])
+    assert "25 vacation days" in answer
+    exported = json.dumps(spans)
+    assert answer not in exported and "vacation days do I get" not in exported

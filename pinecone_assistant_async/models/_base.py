@@ -9,6 +9,10 @@ of models written as ``Annotated[A | B | Unknown, ByType()]`` is dispatched on i
 field: each member whose ``type`` is a ``Literal`` default owns that value, and the one member
 whose ``type`` is a plain ``str`` takes every other string, all its fields kept. The union as
 written is the only list of its members: adding a kind is adding a class to it.
+
+``ResponseModel`` is the base of the models a call returns whole (an assistant, a file, a chat
+answer, a page of a listing): it also carries the ``request_id`` of the response it came from.
+The id is private state, not a field: it is not part of ``model_dump()`` nor of equality.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PrivateAttr
 from pydantic_core import CoreSchema, core_schema
 
-__all__ = ["APIModel", "ByType", "type_tag", "union_members"]
+__all__ = ["APIModel", "ByType", "ResponseModel", "type_tag", "union_members"]
 
 UNKNOWN = "unknown"
 
@@ -29,6 +33,30 @@ class APIModel(BaseModel):
     """Base of all request and response models: unknown fields are kept, never fatal."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class ResponseModel(APIModel):
+    """A model returned by a call: also carries the response's ``x-pinecone-request-id``."""
+
+    _request_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-pinecone-request-id`` of the response this came from (None when the service
+        sent none, or for a model you built yourself)."""
+        return self._request_id
+
+    def __eq__(self, other: Any) -> bool:
+        # Two equal answers are equal whatever request carried them.
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def type_tag(model: type[BaseModel]) -> str | None:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from pydantic import Field
 
 from .._hosts import normalize_host
-from ._base import APIModel
+from ._base import APIModel, ResponseModel
 from .common import AssistantStatus, Pagination, Region
 
 __all__ = [
@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-class Assistant(APIModel):
+class Assistant(ResponseModel):
     """The configuration and status of one assistant."""
 
     name: str
@@ -48,14 +48,14 @@ def mcp_endpoint(base: str, name: str) -> str:
     return f"{base.rstrip('/')}/mcp/assistants/{quote(name, safe='')}"
 
 
-class AssistantList(APIModel):
+class AssistantList(ResponseModel):
     """One page of ``GET /assistants``."""
 
     assistants: list[Assistant] = Field(default_factory=list)
     pagination: Pagination | None = None
 
 
-class AssistantUpdate(APIModel):
+class AssistantUpdate(ResponseModel):
     """The answer to ``PATCH /assistants/{name}`` (the spec's ``UpdateAssistantResponse``)."""
 
     assistant_name: str | None = None

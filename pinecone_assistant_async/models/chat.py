@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ._base import APIModel, ByType, type_tag, union_members
+from ._base import APIModel, ByType, ResponseModel, type_tag, union_members
 from .common import ChatModelName, ContentFilterResults, FinishReason, Usage
 from .files import AssistantFile
 
@@ -65,7 +65,7 @@ class Citation(APIModel):
     references: list[Reference] = Field(default_factory=list)
 
 
-class ChatResponse(APIModel):
+class ChatResponse(ResponseModel):
     """The complete answer of ``POST /chat/{assistant_name}`` (the spec's ``ChatModel``)."""
 
     id: str

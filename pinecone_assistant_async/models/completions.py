@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, TypeAdapter
 
-from ._base import APIModel
+from ._base import APIModel, ResponseModel
 from .chat import Message
 from .common import ChatModelName, FinishReason, Usage
 
@@ -44,7 +44,7 @@ class CompletionChoice(APIModel):
     finish_reason: FinishReason | str | None = Field(default=None, union_mode="left_to_right")
 
 
-class ChatCompletion(APIModel):
+class ChatCompletion(ResponseModel):
     """The answer of ``POST /chat/{assistant_name}/chat/completions``."""
 
     id: str

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ._base import APIModel, ByType
+from ._base import APIModel, ByType, ResponseModel
 from .chat import Message
 from .common import Usage
 from .files import AssistantFile
@@ -134,7 +134,7 @@ Snippet = Annotated[TextSnippet | MultimodalSnippet | UnknownSnippet, ByType(mis
 """One retrieved piece of context."""
 
 
-class ContextResponse(APIModel):
+class ContextResponse(ResponseModel):
     """The answer of ``POST /chat/{assistant_name}/context``."""
 
     id: str | None = None

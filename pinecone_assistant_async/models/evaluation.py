@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ._base import APIModel
+from ._base import APIModel, ResponseModel
 from .common import Entailment
 
 __all__ = [
@@ -49,7 +49,7 @@ class TokenCounts(APIModel):
     total_tokens: int
 
 
-class AlignmentResult(APIModel):
+class AlignmentResult(ResponseModel):
     """The answer of ``POST /evaluation/metrics/alignment`` (the spec's ``AlignmentResponse``)."""
 
     metrics: AlignmentMetrics

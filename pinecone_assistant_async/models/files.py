@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import Field
 
-from ._base import APIModel
+from ._base import ResponseModel
 from .common import FileStatus, Pagination
 
 __all__ = ["AssistantFile", "FileList"]
 
 
-class AssistantFile(APIModel):
+class AssistantFile(ResponseModel):
     """A file uploaded to an assistant (the spec's ``AssistantFileModel``)."""
 
     id: str
@@ -33,7 +33,7 @@ class AssistantFile(APIModel):
     error_message: str | None = None
 
 
-class FileList(APIModel):
+class FileList(ResponseModel):
     """One page of ``GET /files/{assistant_name}``."""
 
     files: list[AssistantFile] = Field(default_factory=list)

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from pydantic import Field
 
-from ._base import APIModel
+from ._base import ResponseModel
 from .common import OperationStatus, OperationType, Pagination
 
 __all__ = ["Operation", "OperationList"]
 
 
-class Operation(APIModel):
+class Operation(ResponseModel):
     """One long-running file operation (the spec's ``OperationModel``)."""
 
     id: str
@@ -26,7 +26,7 @@ class Operation(APIModel):
     ingestion_units: float | None = None
 
 
-class OperationList(APIModel):
+class OperationList(ResponseModel):
     """One page of ``GET /operations/{assistant_name}``."""
 
     operations: list[Operation] = Field(default_factory=list)

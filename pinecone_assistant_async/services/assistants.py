@@ -127,7 +127,8 @@ class AssistantsService(Service):
         """One page of assistants and the token of the next page."""
         params = page_params(limit, pagination_token)
         page = await self._t.request_model(AssistantList, "GET", self._url(), params=params)
-        return Page(page.assistants, page.pagination.next if page.pagination else None)
+        token = page.pagination.next if page.pagination else None
+        return Page(page.assistants, token, page.request_id)
 
     def list(self, *, limit: int | None = None) -> AsyncIterator[Assistant]:
         """Every assistant of the project, across pages (``limit`` is the page size)."""

@@ -206,7 +206,7 @@ class ChatService(Service):
     ) -> M:
         request = self._stream_request(assistant, suffix, body, timeout)
         url = await self._t.data_url(request.assistant, request.path)
-        return await self._t.request_model(
+        result = await self._t.request_model(
             model,
             "POST",
             url,
@@ -214,6 +214,14 @@ class ChatService(Service):
             timeout=request.timeout,
             assistant=request.assistant,
         )
+        # usage accounting, filed under the model asked for (context: no model)
+        self._t.instruments.usage.record(
+            request.assistant,
+            body.get("model"),
+            getattr(result, "usage", None),
+            context=model is ContextResponse,
+        )
+        return result
 
     async def chat(
         self,

@@ -322,7 +322,8 @@ class FilesService(Service):
             params["filter"] = json.dumps(flt, separators=(",", ":"), ensure_ascii=False)
         url = await self._url(assistant)
         page = await self._t.request_model(FileList, "GET", url, params=params, assistant=assistant)
-        return Page(page.files, page.pagination.next if page.pagination else None)
+        token = page.pagination.next if page.pagination else None
+        return Page(page.files, token, page.request_id)
 
     def list(
         self, assistant: str, /, *, filter: dict[str, Any] | None = None, limit: int | None = None

@@ -75,7 +75,8 @@ class OperationsService(Service):
         page = await self._t.request_model(
             OperationList, "GET", url, params=params, assistant=assistant
         )
-        return Page(page.operations, page.pagination.next if page.pagination else None)
+        token = page.pagination.next if page.pagination else None
+        return Page(page.operations, token, page.request_id)
 
     def list(
         self,

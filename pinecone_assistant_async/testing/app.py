@@ -108,6 +108,12 @@ def _request_id(core: Core, request: web.Request, control: Control | None) -> st
     return uuid.uuid4().hex
 
 
+def _peer(request: web.Request) -> str | None:
+    transport = request.transport
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else None
+
+
 def _record(core: Core, request: web.Request, version: str | None, rid: str) -> RecordedRequest:
     headers = {
         k: ("<redacted>" if k.lower() == "api-key" else v) for k, v in request.headers.items()
@@ -121,6 +127,7 @@ def _record(core: Core, request: web.Request, version: str | None, rid: str) -> 
         api_version=version,
         request_id=rid,
         body_size=request.content_length or 0,
+        peer=_peer(request),
     )
     core.requests.append(rec)
     return rec

@@ -33,6 +33,8 @@ class RecordedRequest:
     file_name: str | None = None
     fault: str | None = None
     status: int | None = None
+    peer: str | None = None
+    """The client's ``host:port``: requests with the same peer came over one connection."""
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,280 @@
+"""Hooks: your async callables, told when a request is sent, answered, retried, streamed.
+
+>>> async def log_retry(event: RetryScheduled) -> None:
+...     print(f"retrying {event.operation} in {event.delay:.2f}s after {event.reason}")
+>>> hooks = Hooks(retry_scheduled=log_retry)
+>>> client = AssistantClient(hooks=hooks)          # doctest: +SKIP
+
+Each hook is awaited in the request's own task, in the order they were added, so keep them
+quick (hand slow work to a queue). A hook that raises is reported on the
+``pinecone_assistant_async.hooks`` logger at ERROR level, with its traceback, and counted in
+``Hooks.failures``; the request carries on exactly as if the hook had returned. Events never
+hold the API key: request headers are not included, only the response's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, Literal, TypeVar
+
+from ._observe import Call, hook_logger, retry_reason
+
+__all__ = [
+    "HookEvent",
+    "Hooks",
+    "RequestSent",
+    "ResponseReceived",
+    "RetryScheduled",
+    "StreamClosed",
+    "StreamOpened",
+]
+
+
+@dataclass(frozen=True)
+class RequestSent:
+    """An attempt is about to be sent (``attempt`` counts from 1)."""
+
+    operation: str
+    method: str
+    url: str
+    assistant: str | None
+    attempt: int
+
+
+@dataclass(frozen=True)
+class ResponseReceived:
+    """An attempt got its status line and headers (errors included: a 503 arrives here too).
+
+    ``elapsed`` is the time from the call's start, earlier attempts and waits included;
+    ``attempt_elapsed`` is this attempt's own."""
+
+    operation: str
+    method: str
+    url: str
+    assistant: str | None
+    attempt: int
+    status: int
+    headers: Mapping[str, str]
+    request_id: str | None
+    elapsed: float
+    attempt_elapsed: float
+
+
+@dataclass(frozen=True)
+class RetryScheduled:
+    """A failed attempt will be retried after ``delay`` seconds (``reason``: ``HTTP 503``,
+    ``APIConnectionError``, ...; ``error`` is the typed error of the failed attempt)."""
+
+    operation: str
+    method: str
+    url: str
+    assistant: str | None
+    attempt: int
+    delay: float
+    reason: str
+    error: BaseException | None
+
+
+@dataclass(frozen=True)
+class StreamOpened:
+    """A streamed answer opened: its headers are in, no chunk has been read yet."""
+
+    operation: str
+    url: str
+    assistant: str | None
+    status: int
+    request_id: str | None
+    attempts: int
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class StreamClosed:
+    """A streamed answer closed (read to its end, left early, or failed: see ``error``).
+
+    ``time_to_first_chunk`` is measured from the start of the call (None if no chunk came);
+    ``duration`` from the start to the close; ``usage`` is the answer's token usage when the
+    stream carried one."""
+
+    operation: str
+    url: str
+    assistant: str | None
+    request_id: str | None
+    chunks: int
+    time_to_first_chunk: float | None
+    duration: float
+    usage: Any
+    error: BaseException | None
+
+
+HookEvent = RequestSent | ResponseReceived | RetryScheduled | StreamOpened | StreamClosed
+EventName = Literal[
+    "request_sent", "response_received", "retry_scheduled", "stream_opened", "stream_closed"
+]
+E = TypeVar("E")
+Hook = Callable[[E], Awaitable[Any]]
+_NAMES: tuple[EventName, ...] = (
+    "request_sent",
+    "response_received",
+    "retry_scheduled",
+    "stream_opened",
+    "stream_closed",
+)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if callable(value):
+        return [value]
+    if isinstance(value, Iterable):
+        hooks = list(value)
+        if all(callable(h) for h in hooks):
+            return hooks
+    raise TypeError("a hook must be an async callable or a list of them")
+
+
+class Hooks:
+    """The hooks of a client: pass ``hooks=Hooks(...)`` or add to ``client.hooks`` later.
+
+    Each argument is an async callable taking the event (or a list of them):
+    ``request_sent`` (:class:`RequestSent`), ``response_received`` (:class:`ResponseReceived`),
+    ``retry_scheduled`` (:class:`RetryScheduled`), ``stream_opened`` (:class:`StreamOpened`),
+    ``stream_closed`` (:class:`StreamClosed`).
+    """
+
+    def __init__(
+        self,
+        *,
+        request_sent: Hook[RequestSent] | Iterable[Hook[RequestSent]] | None = None,
+        response_received: Hook[ResponseReceived] | Iterable[Hook[ResponseReceived]] | None = None,
+        retry_scheduled: Hook[RetryScheduled] | Iterable[Hook[RetryScheduled]] | None = None,
+        stream_opened: Hook[StreamOpened] | Iterable[Hook[StreamOpened]] | None = None,
+        stream_closed: Hook[StreamClosed] | Iterable[Hook[StreamClosed]] | None = None,
+    ) -> None:
+        self._hooks: dict[str, list[Any]] = {
+            "request_sent": _as_list(request_sent),
+            "response_received": _as_list(response_received),
+            "retry_scheduled": _as_list(retry_scheduled),
+            "stream_opened": _as_list(stream_opened),
+            "stream_closed": _as_list(stream_closed),
+        }
+        self._count = sum(len(v) for v in self._hooks.values())
+        self.failures = 0
+        """How many times one of these hooks raised (each was logged)."""
+
+    def add(self, event: EventName, hook: Callable[[Any], Awaitable[Any]]) -> None:
+        """Add ``hook`` for ``event`` (one of the constructor's argument names)."""
+        if event not in _NAMES:
+            raise ValueError(f"unknown hook event {event!r}; known: {', '.join(_NAMES)}")
+        if not callable(hook):
+            raise TypeError("a hook must be an async callable")
+        self._hooks[event].append(hook)
+        self._count += 1
+
+    def remove(self, event: EventName, hook: Callable[[Any], Awaitable[Any]]) -> None:
+        """Remove a hook added before (``ValueError`` if it is not there)."""
+        self._hooks[event].remove(hook)
+        self._count -= 1
+
+    @property
+    def live(self) -> bool:
+        return self._count > 0
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={len(v)}" for k, v in self._hooks.items() if v)
+        return f"Hooks({counts})"
+
+    # -- the sink interface (see _observe.Sink) ------------------------------------------
+
+    async def _run(self, event: str, payload: object) -> None:
+        for hook in self._hooks[event]:
+            try:
+                await hook(payload)
+            except Exception as exc:
+                # Reported, counted, and then ignored: a hook never changes the call's outcome.
+                self.failures += 1
+                hook_logger.error(
+                    "hook %s for %s raised %s: %s",
+                    getattr(hook, "__qualname__", repr(hook)),
+                    event,
+                    type(exc).__name__,
+                    exc,
+                    exc_info=exc,
+                )
+
+    async def call_started(self, call: Call) -> None:
+        return None
+
+    async def request_sent(self, call: Call) -> None:
+        if self._hooks["request_sent"]:
+            await self._run(
+                "request_sent",
+                RequestSent(call.operation, call.method, call.url, call.assistant, call.attempts),
+            )
+
+    async def response_received(self, call: Call) -> None:
+        if self._hooks["response_received"]:
+            event = ResponseReceived(
+                call.operation,
+                call.method,
+                call.url,
+                call.assistant,
+                call.attempts,
+                call.status or 0,
+                call.headers,
+                call.request_id,
+                call.elapsed,
+                perf_counter() - call.attempt_started,
+            )
+            await self._run("response_received", event)
+
+    async def attempt_failed(self, call: Call, error: BaseException) -> None:
+        return None
+
+    async def retry_scheduled(self, call: Call, delay: float) -> None:
+        if self._hooks["retry_scheduled"]:
+            event = RetryScheduled(
+                call.operation,
+                call.method,
+                call.url,
+                call.assistant,
+                call.attempts,
+                delay,
+                retry_reason(call.last_error),
+                call.last_error,
+            )
+            await self._run("retry_scheduled", event)
+
+    async def stream_opened(self, call: Call) -> None:
+        if self._hooks["stream_opened"]:
+            event = StreamOpened(
+                call.operation,
+                call.url,
+                call.assistant,
+                call.status or 0,
+                call.request_id,
+                call.attempts,
+                call.elapsed,
+            )
+            await self._run("stream_opened", event)
+
+    async def stream_closed(self, call: Call) -> None:
+        if self._hooks["stream_closed"]:
+            event = StreamClosed(
+                call.operation,
+                call.url,
+                call.assistant,
+                call.request_id,
+                call.chunks,
+                call.time_to_first_chunk,
+                perf_counter() - call.started,
+                call.usage,
+                call.error,
+            )
+            await self._run("stream_closed", event)
+
+    async def call_finished(self, call: Call) -> None:
+        return None
