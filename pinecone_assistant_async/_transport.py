@@ -33,6 +33,7 @@ from ._errors_map import (
     status_error,
     validation_summary,
 )
+from ._exchange import RawResponse, json_bytes
 from ._hosts import HostCache, says_assistant_missing
 from ._observe import Instruments, observed_attempt, observed_call, stamped
 from ._pacing import Pacer
@@ -57,23 +58,6 @@ Sleep = Callable[[float], Awaitable[None]]
 def path_segment(value: str) -> str:
     """Quote one URL path segment."""
     return quote(value, safe="")
-
-
-def _json_bytes(value: Any) -> bytes:
-    """A JSON body as UTF-8 (a lone surrogate anywhere in it is refused before sending)."""
-    return check_wire_text(
-        json.dumps(value, separators=(",", ":"), ensure_ascii=False), "the request body"
-    )
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    """A successful response, read whole; ``attempts`` counts the requests it took."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -175,7 +159,7 @@ class Transport(SessionOwner):
         headers = self._headers
         data = None
         if json_body is not None:
-            data = _json_bytes(json_body)
+            data = json_bytes(json_body)
             headers = {**headers, "Content-Type": "application/json"}
         if params:
             for name, value in params.items():
@@ -245,7 +229,7 @@ class Transport(SessionOwner):
         answer and reads its first events there): what it raises is retried like a failed
         opening, when the retry policy allows.
         """
-        data = _json_bytes(json_body)
+        data = json_bytes(json_body)
         headers = {
             **self._headers,
             "Content-Type": "application/json",
