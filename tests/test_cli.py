@@ -17,6 +17,7 @@ import pytest
 
 from pinecone_assistant_async.cli import PROG, build_parser, main
 from pinecone_assistant_async.testing import Emulator
+from pinecone_assistant_async.testing.__main__ import build_parser as build_emulator_parser
 
 pytestmark = pytest.mark.anyio
 
@@ -233,6 +234,7 @@ def _walk(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
 def test_every_option_and_argument_has_help_and_usage_names_the_command() -> None:
     parsers = list(_walk(build_parser()))
     assert len(parsers) > 15
+    parsers.append(build_emulator_parser(f"{PROG} emulator"))  # what 'emulator --help' shows
     missing = [
         f"{parser.prog}: {action.dest}"
         for parser in parsers
@@ -249,11 +251,21 @@ def test_every_option_and_argument_has_help_and_usage_names_the_command() -> Non
         assert f"{PROG} {command}" in names
 
 
-async def test_the_emulator_command_usage_names_pinecone_assistant() -> None:
+async def test_usage_lines_name_the_command_as_typed() -> None:
     result = await cli(None, "emulator", "--help", env=environment(None))
     assert result.returncode == 0
-    assert out(result).startswith("usage: pinecone-assistant emulator ")
+    assert out(result).startswith("usage: python -m pinecone_assistant_async emulator ")
     assert "--processing-delay S  seconds an uploaded file stays Processing" in out(result)
+    script = Path(sys.executable).parent / "pinecone-assistant"  # the installed console script
+    typed = await anyio.run_process(
+        [str(script), "assistants", "update", "--help"], env=environment(None), check=False
+    )
+    assert out(typed).startswith("usage: pinecone-assistant assistants update ")
+    bad = await anyio.run_process(
+        [str(script), "emulator", "--port", "x"], env=environment(None), check=False
+    )
+    assert bad.returncode == 2
+    assert "pinecone-assistant emulator: error: argument --port" in err(bad)
 
 
 async def test_assistants_update_files_describe_and_operations(

@@ -57,10 +57,17 @@ EMULATOR_MAIN = "pinecone_assistant_async.testing.__main__"
 most of a second to import, which every other command would otherwise pay."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _prog() -> str:
+    """The command as the user typed it, for usage lines."""
+    if os.path.basename(sys.argv[0]) == "__main__.py":
+        return "python -m pinecone_assistant_async"
+    return PROG
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     common = common_options()
     parser = argparse.ArgumentParser(
-        prog=PROG, parents=[common],
+        prog=prog, parents=[common],
         description="Manage Pinecone assistants and their files, chat, retrieve and evaluate.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -104,13 +111,14 @@ async def _run(command: Command, args: argparse.Namespace, out: Output) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the tool; returns the exit status (the console script passes it to ``sys.exit``)."""
     tokens = list(sys.argv[1:] if argv is None else argv)
+    prog = _prog() if argv is None else PROG
     at = _command_index(tokens)
     if tokens[at : at + 1] == ["emulator"]:
         emulator: Any = importlib.import_module(EMULATOR_MAIN)
-        return int(emulator.main(tokens[at + 1 :], prog=f"{PROG} emulator"))
+        return int(emulator.main(tokens[at + 1 :], prog=f"{prog} emulator"))
     if tokens[at : at + 1] == ["mcp"]:
         return mcp_command.main(tokens[:at], tokens[at + 1 :])
-    args = build_parser().parse_args(tokens)
+    args = build_parser(prog).parse_args(tokens)
     for name, variable in ENVIRONMENT.items():
         if getattr(args, name, None) is None:
             setattr(args, name, os.environ.get(variable) or None)

@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from .controls import ControlError, parse_control
 from .emulator import DEFAULT_API_KEY, Emulator
 
-__all__ = ["main", "parse_args"]
+__all__ = ["build_parser", "main", "parse_args"]
 
 
 PROG = "python -m pinecone_assistant_async.testing"
 
 
-def parse_args(argv: Sequence[str] | None = None, prog: str = PROG) -> argparse.Namespace:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """``prog`` names the command in usage lines (``pinecone-assistant emulator`` there)."""
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -77,6 +77,11 @@ def parse_args(argv: Sequence[str] | None = None, prog: str = PROG) -> argparse.
         metavar="F",
         help="a rate-limit minute lasts 60*F seconds; delays are multiplied by F (default 1)",
     )
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None, prog: str = PROG) -> argparse.Namespace:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     if not args.time_scale > 0:
         parser.error("--time-scale must be > 0")
