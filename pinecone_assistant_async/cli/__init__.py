@@ -70,7 +70,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         prog=prog, parents=[common],
         description="Manage Pinecone assistants and their files, chat, retrieve and evaluate.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
     assistants.register(groups, common)
     files.register(groups, common)
