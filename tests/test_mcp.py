@@ -22,8 +22,11 @@ import pytest
 
 pytest.importorskip("mcp")
 
+import aiohttp
+import httpx2
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult, TextContent
 
 from pinecone_assistant_async import AssistantClient
@@ -297,6 +300,9 @@ async def test_stdio_server_stops_cleanly(emulator: Emulator, stop: str) -> None
     assert "Traceback" not in errors
 
 
+TOKEN = "s3cret-token"
+
+
 def _start_http(emulator: Emulator) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "pinecone_assistant_async.mcp", "--host", emulator.url]
     command += ["--transport", "http", "--port", "0", "-a", "lumen", "-a", "other"]
@@ -305,9 +311,15 @@ def _start_http(emulator: Emulator) -> subprocess.Popen[bytes]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=env_for(emulator),
+        env={**env_for(emulator), "PINECONE_MCP_AUTH_TOKEN": TOKEN},
         cwd=ROOT,
     )
+
+
+async def _status_without_token(url: str) -> int:
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    async with aiohttp.ClientSession() as http, http.post(url, json=ping) as refused:
+        return refused.status
 
 
 @pytest.mark.anyio
@@ -318,7 +330,13 @@ async def test_streamable_http_then_sigterm(client: AssistantClient, emulator: E
             line = await anyio.to_thread.run_sync(process.stderr.readline)
             found = re.search(rb"(http://127\.0\.0\.1:\d+/mcp)", line)
             assert found, line
-            async with Client(found.group(1).decode()) as mcp:
+            url = found.group(1).decode()
+            assert await _status_without_token(url) == 401
+            bearer = {"Authorization": f"Bearer {TOKEN}"}
+            async with (
+                httpx2.AsyncClient(headers=bearer, timeout=20) as http,
+                Client(streamable_http_client(url, http_client=http)) as mcp,
+            ):
                 names = sorted(t.name for t in (await mcp.list_tools()).tools)
                 context = await mcp.call_tool(
                     "assistant_context", {"assistant_name": "other", "query": "voice control"}

@@ -3,7 +3,8 @@
 ::
 
     python -m pinecone_assistant_async.mcp [--assistant NAME ...] [--transport stdio|http]
-        [--bind 127.0.0.1] [--port 8000] [--path /mcp] [--api-key KEY] [--host URL]
+        [--bind 127.0.0.1] [--port 8000] [--path /mcp] [--auth-token TOKEN]
+        [--api-key KEY] [--host URL] [--data-host URL] [--api-version V]
 
 The API key comes from ``--api-key`` or ``PINECONE_API_KEY``; the service address from
 ``--host`` or ``PINECONE_HOST``; ``--data-host``, ``PINECONE_DATA_HOST`` or
@@ -52,6 +53,11 @@ def build_parser(prog: str = "python -m pinecone_assistant_async.mcp") -> argpar
     parser.add_argument("--bind", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free one)")
     parser.add_argument("--path", default="/mcp", help="HTTP endpoint path (default /mcp)")
+    parser.add_argument(
+        "--auth-token",
+        help="HTTP clients must send 'Authorization: Bearer TOKEN' "
+        "(default: $PINECONE_MCP_AUTH_TOKEN; none)",
+    )
     parser.add_argument("--api-key", help="Pinecone API key (default: $PINECONE_API_KEY)")
     parser.add_argument("--host", help="control-plane URL (default: $PINECONE_HOST)")
     parser.add_argument(
@@ -92,6 +98,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
                 bind=args.bind,
                 port=args.port,
                 path=args.path,
+                auth_token=args.auth_token or os.environ.get("PINECONE_MCP_AUTH_TOKEN") or None,
                 api_key=args.api_key,
                 host=args.host,
                 data_host=data_host,

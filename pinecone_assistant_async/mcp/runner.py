@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import os
 import signal
 import socket
@@ -102,14 +103,48 @@ def _ignore(signum: int, frame: Any) -> None:
     """uvicorn re-delivers the stop signal once it has shut down; by then we are done."""
 
 
-async def _http(server: MCPServer, bind: str, port: int, path: str) -> None:
+def _require_token(app: Any, token: str) -> Any:
+    """ASGI middleware: HTTP requests must carry ``Authorization: Bearer <token>``."""
+    expected = f"Bearer {token}".encode()
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            sent = dict(scope.get("headers") or []).get(b"authorization", b"")
+            if not hmac.compare_digest(sent, expected):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"www-authenticate", b"Bearer"),
+                        ],
+                    }
+                )
+                body = b'{"error": "missing or wrong bearer token"}'
+                await send({"type": "http.response.body", "body": body})
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+async def _http(server: MCPServer, bind: str, port: int, path: str, auth_token: str | None) -> None:
     import uvicorn  # a dependency of the mcp package
 
-    app = server.streamable_http_app(streamable_http_path=path, host=bind)
+    app: Any = server.streamable_http_app(streamable_http_path=path, host=bind)
+    if auth_token:
+        app = _require_token(app, auth_token)
+    elif bind not in ("127.0.0.1", "localhost", "::1"):
+        sys.stderr.write(
+            f"warning: serving on {bind} without --auth-token: anyone who reaches this port "
+            "can use your Pinecone API key's assistants\n"
+        )
     family = socket.AF_INET6 if ":" in bind else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((bind, port))
+    sock.listen(1024)  # connections wait in the backlog until uvicorn accepts them
     where = f"[{bind}]" if ":" in bind else bind
     url = f"http://{where}:{sock.getsockname()[1]}{path}"
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=3)
@@ -134,9 +169,12 @@ async def serve(
     bind: str = "127.0.0.1",
     port: int = 8000,
     path: str = "/mcp",
+    auth_token: str | None = None,
     **client_options: Any,
 ) -> None:
     """Serve ``assistants`` (``None``: all) until stopped; ``client_options`` go to the client.
+
+    Over HTTP, ``auth_token`` makes every request need ``Authorization: Bearer <auth_token>``.
 
     >>> anyio.run(lambda: serve(assistants=["handbook"]))                # doctest: +SKIP
     """
@@ -145,6 +183,6 @@ async def serve(
         if transport == "stdio":
             await _stdio(server)
         elif transport == "http":
-            await _http(server, bind, port, path)
+            await _http(server, bind, port, path, auth_token)
         else:
             raise ValueError(f"transport must be 'stdio' or 'http', got {transport!r}")
