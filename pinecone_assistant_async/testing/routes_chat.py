@@ -25,6 +25,11 @@ from .state import AssistantRecord
 
 __all__ = ["ROUTES"]
 
+# Deliberate deviation from the schema, following the spec's prose (and the service): the
+# MessageModel schema types `role` as any string and `content` as any string, but the prose
+# says a role is "user" or "assistant" (the emulator also takes "system") and content cannot
+# be empty, so anything else is a 400.
+# tests/emulator/test_schemathesis.py lists this among its EXCLUDED_CHECKS reasons.
 ROLES = frozenset({"user", "assistant", "system"})
 DEFAULT_MODEL = "gpt-4o"  # the spec's default for `model`
 DEFAULT_TOP_K = 16

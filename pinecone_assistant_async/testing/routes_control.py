@@ -68,11 +68,14 @@ async def create_assistant(ctx: Ctx) -> Reply:
             "alphanumeric character, and consist only of lower case alphanumeric characters "
             "or '-'",
         )
+    # CreateAssistantRequest makes only `instructions` nullable: an explicit null metadata or
+    # region is a wrong type (400), not "absent" (the fault class schemathesis reported).
+    for field_name in ("metadata", "region"):
+        if field_name in body and body[field_name] is None:
+            raise ApiError(400, f"{field_name} must not be null")
     _check_instructions(body.get("instructions"))
     _check_metadata(body.get("metadata"))
-    region = body.get("region")
-    if region is None:
-        region = "us"
+    region = body.get("region", "us")
     if region not in REGIONS:
         raise ApiError(400, "Invalid region: Valid options are us, eu")
     if ctx.store.get_assistant(name) is None:  # a taken name is a 409 on every plan

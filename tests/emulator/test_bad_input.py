@@ -169,3 +169,22 @@ async def test_each_version_has_its_own_model_list(api: Api) -> None:
     await api.call("POST", CHATS[0], json=body, headers=old, expect=200)
     status, answer = await api.call("POST", CHATS[0], json=body)  # 2026-07 dropped it
     _is_invalid_argument(status, answer, "claude-3-7-sonnet")
+
+
+@pytest.mark.parametrize("field", ["metadata", "region", "name"])
+async def test_null_where_the_create_spec_forbids_it_is_a_400(api: Api, field: str) -> None:
+    body: dict[str, Any] = {"name": "docs", field: None}
+    status, answer = await api.call("POST", "/assistants", json=body)
+    _is_invalid_argument(status, answer, field)
+    status, _ = await api.call("GET", "/assistants/docs")
+    assert status == 404  # nothing was created
+
+
+async def test_null_instructions_on_create_and_null_fields_on_update_are_allowed(
+    api: Api,
+) -> None:
+    # CreateAssistantRequest.instructions and both UpdateAssistantRequest fields are nullable.
+    await api.call("POST", "/assistants", json={"name": "docs", "instructions": None}, expect=200)
+    await api.wait_for("/assistants/docs", "Ready")
+    body = {"instructions": None, "metadata": None}
+    await api.call("PATCH", "/assistants/docs", json=body, expect=200)
