@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -20,6 +22,14 @@ import pytest
 from pinecone_assistant_async import RetryPolicy
 from pinecone_assistant_async.testing import Emulator, ObservedResponse
 from tests.spec_check import contract_breaking, spec_checker
+
+# Hypothesis (and schemathesis, on top of it) keep their example database and caches out of
+# the working tree, so a clone has no new folder after a run. Set HYPOTHESIS_STORAGE_DIRECTORY
+# to choose the place yourself.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY",
+    os.path.join(tempfile.gettempdir(), "pinecone-assistant-async-hypothesis"),
+)
 
 FAST = {"ready_delay": 0.05, "processing_delay": 0.05, "delete_delay": 0.05}
 FAST_RETRY = RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
