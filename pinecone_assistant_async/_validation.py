@@ -17,11 +17,13 @@ from .errors import InvalidInputError, InvalidTypeError
 __all__ = [
     "check_assistant_name",
     "check_bool",
+    "check_count",
     "check_file_id",
     "check_id",
     "check_int_range",
     "check_json_object",
     "check_limit",
+    "check_seconds",
     "check_text",
     "check_timeout",
     "check_wire_text",
@@ -150,3 +152,21 @@ def check_int_range(value: object, what: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInputError(f"{what} must be between {low} and {high}, got {value}")
     return value
+
+
+def check_seconds(what: str, value: float | None, *, allow_none: bool = False) -> None:
+    """A positive number of seconds (a configuration value; ``None`` only when allowed)."""
+    if value is None:
+        if allow_none:
+            return
+        raise InvalidInputError(f"{what} must be a positive number of seconds, not None")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidInputError(f"{what} must be a positive number of seconds, got {value!r}")
+
+
+def check_count(what: str, value: object, minimum: int) -> None:
+    """An int of at least ``minimum`` (a configuration value)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise InvalidInputError(f"{what} must be >= {minimum}, got {value}")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from ._validation import check_count, check_seconds
 from .errors import InvalidInputError
 
 __all__ = [
@@ -33,22 +34,6 @@ EVALUATION_HOSTS = MappingProxyType(
     {"us": "https://prod-1-data.ke.pinecone.io", "eu": "https://prod-eu-data.ke.pinecone.io"}
 )
 DEFAULT_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
-def _positive(name: str, value: float | None, *, allow_none: bool = False) -> None:
-    if value is None:
-        if allow_none:
-            return
-        raise InvalidInputError(f"{name} must be a positive number of seconds, not None")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InvalidInputError(f"{name} must be a positive number of seconds, got {value!r}")
-
-
-def _count(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise InvalidInputError(f"{name} must be >= {minimum}, got {value}")
 
 
 @dataclass(frozen=True)
@@ -82,13 +67,13 @@ class RetryPolicy:
             raise InvalidInputError("max_retries must be >= 0")
         if 409 in self.retry_statuses:
             raise InvalidInputError("409 means 'already exists' and is never retried")
-        _positive("initial_backoff", self.initial_backoff)
-        _positive("max_backoff", self.max_backoff)
-        _positive("max_retry_after", self.max_retry_after)
+        check_seconds("initial_backoff", self.initial_backoff)
+        check_seconds("max_backoff", self.max_backoff)
+        check_seconds("max_retry_after", self.max_retry_after)
         ratio = self.budget_ratio
         if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:
             raise InvalidInputError("budget_ratio must be between 0 and 10")
-        _count("budget_burst", self.budget_burst, 0)
+        check_count("budget_burst", self.budget_burst, 0)
         object.__setattr__(self, "retry_statuses", frozenset(self.retry_statuses))
 
     @classmethod
@@ -119,11 +104,11 @@ class Timeouts:
     attempt: float | None = 20.0
 
     def __post_init__(self) -> None:
-        _positive("total", self.total)
-        _positive("connect", self.connect)
-        _positive("stream_idle", self.stream_idle)
-        _positive("upload", self.upload, allow_none=True)
-        _positive("attempt", self.attempt, allow_none=True)
+        check_seconds("total", self.total)
+        check_seconds("connect", self.connect)
+        check_seconds("stream_idle", self.stream_idle)
+        check_seconds("upload", self.upload, allow_none=True)
+        check_seconds("attempt", self.attempt, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -136,9 +121,9 @@ class ConnectionLimits:
     keepalive: float = 15.0
 
     def __post_init__(self) -> None:
-        _count("max_connections", self.max_connections, 1)
-        _count("per_host", self.per_host, 0)
-        _positive("keepalive", self.keepalive)
+        check_count("max_connections", self.max_connections, 1)
+        check_count("per_host", self.per_host, 0)
+        check_seconds("keepalive", self.keepalive)
 
 
 def _base_url(value: str, what: str) -> str:
