@@ -75,10 +75,12 @@ async def wait_for(
     """Poll ``fetch`` until ``spec`` says done; returns the final state (``None`` when gone)."""
     deadline = anyio.current_time() + timeout
     last: T | None = initial
+    looks = 0  # how many polls were sent: a WaitTimeoutError or failure says so in .attempts
     backoff = wait_exponential(multiplier=first_interval, min=first_interval, max=max_interval)
 
     async def look() -> T | _Gone:
-        nonlocal last
+        nonlocal last, looks
+        looks += 1
         try:
             state = await fetch()
         except NotFoundError:
@@ -88,7 +90,9 @@ async def wait_for(
         last = state
         message = spec.failure(state)
         if message is not None:
-            raise spec.error(message, last=state)
+            failed = spec.error(message, last=state)
+            failed.attempts = looks
+            raise failed
         return state
 
     def pending(result: T | _Gone) -> bool:
@@ -103,9 +107,11 @@ async def wait_for(
     def timed_out(state: RetryCallState | None = None) -> T | _Gone:
         shown = spec.describe(last) if last is not None else "nothing seen yet"
         logger.info("gave up waiting %gs for %s; last state: %s", timeout, spec.what, shown)
-        raise WaitTimeoutError(
+        expired = WaitTimeoutError(
             f"waited {timeout:g}s for {spec.what}; last state: {shown}", last=last, timeout=timeout
         )
+        expired.attempts = looks
+        raise expired
 
     result: T | _Gone | None = None
     with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as scope:

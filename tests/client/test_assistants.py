@@ -66,6 +66,7 @@ async def test_a_deadline_raises_wait_timeout_with_the_last_state(
             await client.assistants.create("slow", timeout=0.3)
     assert info.value.last.status == AssistantStatus.INITIALIZING
     assert info.value.timeout == 0.3
+    assert info.value.attempts == emu.count(method="GET") >= 2  # every poll is counted
     assert "Initializing" in str(info.value)
 
 
@@ -80,6 +81,7 @@ async def test_waiting_for_ready_stops_at_terminating_with_the_last_state(
             await client.assistants.wait_until_ready("docs", timeout=10)
     assert info.value.last.status == AssistantStatus.TERMINATING
     assert emu.count(method="GET") == before + 1  # one look was enough
+    assert info.value.attempts == 1
 
 
 async def test_list_walks_every_page(emulator: Emulator) -> None:
