@@ -69,7 +69,7 @@ async def test_a_failed_upsert_with_the_callers_id_is_not_outcome_unknown(docs: 
 
 async def test_a_stalled_get_is_given_up_and_retried_within_the_deadline(docs: Emulator) -> None:
     docs.add_fault("stall_after=0;stall=30;times=1", path=DOCS, method="GET")
-    timeouts = Timeouts(total=5, attempt=0.3)
+    timeouts = Timeouts(total=20, attempt=1.0)  # the second attempt has a second to answer
     async with docs.client(timeout=timeouts, retry=FAST_RETRY, sleep=SleepRecorder()) as client:
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
