@@ -5,9 +5,17 @@ backoff."""
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 
-from pinecone_assistant_async import RateLimitError, RetryPolicy, ServiceUnavailableError
+from pinecone_assistant_async import (
+    AssistantClient,
+    RateLimitError,
+    RetryPolicy,
+    ServiceUnavailableError,
+)
 from pinecone_assistant_async.testing import Emulator
+
+from .conftest import LocalServer, SleepRecorder
 
 pytestmark = pytest.mark.anyio
 
@@ -52,3 +60,32 @@ async def test_a_retry_after_of_zero_is_retried(docs: Emulator) -> None:
         503,
         200,
     ]
+
+
+async def test_each_retry_waits_the_retry_after_of_its_own_failure() -> None:
+    # The transport's sleep is replaced by a recorder, as in test_retry_after.py: the waits the
+    # client chose are observed exactly and nothing waits.
+    answers = [
+        web.json_response({"error": {"message": "busy"}}, status=503, headers={"Retry-After": "1"}),
+        web.json_response(
+            {"error": {"message": "slow"}}, status=429, headers={"Retry-After": "2.5"}
+        ),
+        web.json_response({"name": "docs", "status": "Ready"}),
+    ]
+
+    async def respond(request: web.Request) -> web.StreamResponse:
+        return answers[len(server.seen) - 1]
+
+    server = LocalServer(respond)
+    sleep = SleepRecorder()
+    async with (
+        server,
+        AssistantClient(
+            api_key="retry-after-key", host=server.url, retry=RetryPolicy(max_retries=3)
+        ) as client,
+    ):
+        client._t.sleep = sleep
+        assistant = await client.assistants.describe("docs")
+    assert assistant.name == "docs"
+    assert sleep.delays == [1.0, 2.5]
+    assert len(server.seen) == 3

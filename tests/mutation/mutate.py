@@ -117,7 +117,9 @@ class Mutant:
     end: tuple[int, int]
     replacement: str
     lines: tuple[int, int]  # the source lines whose execution can reveal the mutant
-    import_time: bool
+    import_time: bool  # runs at import: every test that touched the module may see it
+    names: tuple[str, ...] = ()  # the names a module-level assignment binds
+    spans: list[tuple[int, int]] = field(default_factory=list)  # lines read by other code
     ident: str = ""
     source: str = ""  # the mutated module
     diff: str = ""
@@ -178,7 +180,12 @@ class _Collector:
     ) -> None:
         first = min(stmt.lineno, node.lineno)  # type: ignore[attr-defined]
         last = max(node.end_lineno, stmt.lineno)  # type: ignore[attr-defined]
+        if ctx.runs is not None:
+            first, last = ctx.runs
         mutant = Mutant(self.module, kind, start, end, replacement, (first, last), ctx.import_time)
+        if ctx.qualname == "" and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            mutant.names = tuple(t.id for t in targets if isinstance(t, ast.Name))
         self.mutants.append((mutant, ctx.qualname))
 
     def _gap_op(
@@ -231,11 +238,15 @@ class _Collector:
             if names & {"__all__", "__slots__"}:
                 return
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for expr in [*stmt.decorator_list, *stmt.args.defaults]:
+            for expr in stmt.decorator_list:
                 self._expr(expr, stmt, ctx)
-            for default in stmt.args.kw_defaults:
+            # A default value is computed at import but seen only by calls that use it: the
+            # tests that run the function's body.
+            body = (stmt.body[0].lineno, stmt.end_lineno or stmt.lineno)
+            at_call = _Ctx(ctx.qualname, False, ctx.in_function, runs=body)
+            for default in [*stmt.args.defaults, *stmt.args.kw_defaults]:
                 if default is not None:
-                    self._expr(default, stmt, ctx)
+                    self._expr(default, stmt, at_call)
             inner = _Ctx(f"{ctx.qualname}.{stmt.name}".lstrip("."), False, True)
             self._body(stmt.body, inner)
             return
@@ -300,7 +311,7 @@ class _Collector:
         if isinstance(node, ast.JoinedStr):
             return  # f-string parts: messages, and unreliable positions before 3.12
         if isinstance(node, ast.Lambda):
-            inner = _Ctx(ctx.qualname + ".<lambda>", False, True)
+            inner = _Ctx(ctx.qualname + ".<lambda>", False, True, ctx.runs)
             self._expr(node.body, stmt, inner)
             return
         if isinstance(node, ast.Compare):
@@ -354,6 +365,68 @@ class _Ctx:
     qualname: str
     import_time: bool
     in_function: bool
+    runs: tuple[int, int] | None = None  # the lines whose execution reveals the mutant
+
+
+def _name_reads(tree: ast.Module) -> dict[str, list[tuple[int, int] | None]]:
+    """Where each name is read: the lines that read it at run time, None for an import-time
+    read (a module-level expression, a class body, a decorator)."""
+    reads: dict[str, list[tuple[int, int] | None]] = {}
+
+    def visit(node: ast.AST, runs: tuple[int, int] | None, in_function: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = (node.body[0].lineno, node.end_lineno or node.lineno)
+            for expr in node.decorator_list:
+                visit(expr, runs, in_function)
+            for default in [*node.args.defaults, *node.args.kw_defaults]:
+                if default is not None:
+                    visit(default, body, True)
+            for child in node.body:
+                visit(child, None, True)
+            return
+        if isinstance(node, (ast.arg, ast.AnnAssign)) and not in_function:
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                visit(node.value, runs, in_function)
+            return  # annotations are not evaluated (from __future__ import annotations)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if in_function:
+                line = node.lineno
+                reads.setdefault(node.id, []).append(runs or (line, node.end_lineno or line))
+            else:
+                reads.setdefault(node.id, []).append(None)
+        for child in ast.iter_child_nodes(node):
+            visit(child, runs, in_function)
+
+    visit(tree, None, False)
+    return reads
+
+
+_ELSEWHERE: dict[str, str] = {}
+
+
+def _used_elsewhere(module: str, name: str) -> bool:
+    """Whether ``name`` appears in any other Python file of the repository (an import)."""
+    if not _ELSEWHERE:
+        for path in sorted(REPO.rglob("*.py")):
+            if ".venv" not in path.parts and "mutation" not in path.parts:
+                _ELSEWHERE[str(path.relative_to(REPO))] = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    return any(pattern.search(text) for path, text in _ELSEWHERE.items() if path != module)
+
+
+def _narrow(mutant: Mutant, reads: dict[str, list[tuple[int, int] | None]]) -> None:
+    """A module-level constant read only inside this module's functions is seen only by the
+    tests that run those reads: give the mutant those lines instead of the whole module."""
+    if not mutant.import_time or not mutant.names:
+        return
+    spans: list[tuple[int, int]] = []
+    for name in mutant.names:
+        where = reads.get(name, [])
+        if not where or None in where or _used_elsewhere(mutant.module, name):
+            return
+        spans += [span for span in where if span is not None]
+    mutant.spans = spans
+    mutant.import_time = False
 
 
 def _constant_variants(value: object) -> list[object]:
@@ -381,6 +454,7 @@ def mutants_of(module: str) -> list[Mutant]:
     text = (REPO / module).read_text(encoding="utf-8")
     collector = _Collector(module, text)
     collector.run()
+    reads = _name_reads(ast.parse(text))
     seen: dict[str, int] = {}
     result = []
     for mutant, qualname in collector.mutants:
@@ -396,6 +470,7 @@ def mutants_of(module: str) -> list[Mutant]:
         seen[key] = seen.get(key, 0) + 1
         mutant.ident = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:8]
         mutant.source = mutated
+        _narrow(mutant, reads)
         mutant.diff = "".join(
             difflib.unified_diff(
                 text.splitlines(keepends=True),
@@ -473,8 +548,24 @@ def trace(repo: Path, modules: list[str], pool: list[str]) -> dict[str, Any]:
     return data
 
 
-def select_tests(mutants: list[Mutant], data: dict[str, Any], repo: Path) -> dict[str, float]:
-    """Fill each mutant's ``tests``; returns the traced duration of every usable test."""
+def load_hints(path: Path | None) -> dict[str, str]:
+    """The test that killed each mutant in an earlier ``--report`` (tried first this time)."""
+    if path is None or not path.exists():
+        return {}
+    hints = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        if entry.get("status") == "killed" and entry.get("detail"):
+            hints[entry["ident"]] = entry["detail"]
+    return hints
+
+
+def select_tests(
+    mutants: list[Mutant], data: dict[str, Any], repo: Path, hints: dict[str, str]
+) -> dict[str, float]:
+    """Fill each mutant's ``tests``; returns the traced duration of every usable test.
+
+    With ``-x`` a killed mutant costs only the tests run before the first failure: the test
+    that killed it last time goes first, then the rest, quickest first."""
     tests = data["tests"]
     usable = {i for i, t in enumerate(tests) if t["outcome"] == "passed"}
     durations = {t["id"]: float(t["duration"] or 0.0) for t in tests}
@@ -485,14 +576,16 @@ def select_tests(mutants: list[Mutant], data: dict[str, Any], repo: Path) -> dic
             for line_tests in by_line.values():
                 chosen.update(line_tests)
         else:
-            for line in range(mutant.lines[0], mutant.lines[1] + 1):
-                chosen.update(by_line.get(str(line), ()))
+            for first, last in mutant.spans or [mutant.lines]:
+                for line in range(first, last + 1):
+                    chosen.update(by_line.get(str(line), ()))
         ids = [tests[i]["id"] for i in sorted(chosen & usable)]
-        mutant.tests = sorted(ids, key=lambda t: durations[t])  # -x: the quick ones first
+        killer = hints.get(mutant.ident)
+        mutant.tests = sorted(ids, key=lambda t: (t != killer, durations[t]))
     return durations
 
 
-_FAILED = re.compile(r"^(FAILED|ERROR) (\S+)", re.MULTILINE)
+_FAILED = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.MULTILINE)
 
 
 def run_mutant(mutant: Mutant, repo: Path, durations: dict[str, float], limit: float) -> None:
@@ -522,7 +615,7 @@ def run_mutant(mutant: Mutant, repo: Path, durations: dict[str, float], limit: f
     elif done.returncode in (1, 2, 3):
         failed = _FAILED.search(done.stdout)
         mutant.status = "killed"
-        mutant.detail = failed.group(2) if failed else f"pytest exit {done.returncode}"
+        mutant.detail = failed.group(1) if failed else f"pytest exit {done.returncode}"
     else:
         raise RuntimeError(f"pytest exit {done.returncode} for {mutant.ident}:\n{done.stdout}")
 
@@ -585,6 +678,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only these mutant ids")
     parser.add_argument("--list", action="store_true", help="list the sample, run nothing")
     parser.add_argument("--report", type=Path, help="write every result as JSON here")
+    parser.add_argument(
+        "--hints", type=Path, help="an earlier --report: run each mutant's last killer first"
+    )
     args = parser.parse_args(argv)
 
     sizes = dict(_iter_modules(args))
@@ -613,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         data = trace(first, modules, _pool(args))
         # The other copies are taken from the traced one, compiled bytecode included.
         repos = [first] + [_copy_repo(first, root, args.beside) for root in workdirs[1:]]
-        durations = select_tests(chosen, data, repos[0])
+        durations = select_tests(chosen, data, repos[0], load_hints(args.hints))
         free = list(repos)
         started = time.monotonic()
 
