@@ -610,14 +610,19 @@ def run_mutant(mutant: Mutant, repo: Path, durations: dict[str, float], limit: f
     finally:
         target.write_text(original, encoding="utf-8")
         mutant.seconds = time.monotonic() - started
+    output = done.stdout + done.stderr
     if done.returncode == 0:
         mutant.status = "survived"
     elif done.returncode in (1, 2, 3):
         failed = _FAILED.search(done.stdout)
         mutant.status = "killed"
         mutant.detail = failed.group(1) if failed else f"pytest exit {done.returncode}"
+    elif done.returncode == 4 and "ImportError while loading conftest" in output:
+        # The mutant breaks a module-level statement of a conftest (e.g. RetryPolicy(...)).
+        mutant.status, mutant.detail = "killed", "conftest import fails"
     else:
-        raise RuntimeError(f"pytest exit {done.returncode} for {mutant.ident}:\n{done.stdout}")
+        mutant.status = "error"
+        mutant.detail = f"pytest exit {done.returncode}: {output.strip()[-300:]}"
 
 
 def load_equivalents(path: Path) -> dict[str, str]:
@@ -723,6 +728,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with concurrent.futures.ThreadPoolExecutor(len(repos)) as pool:
             for count, mutant in enumerate(pool.map(work, chosen), 1):
+                if args.report:  # kept up to date: an interrupted run keeps what it measured
+                    _write_report(args.report, chosen[:count], equivalents)
                 print(
                     f"[{count}/{len(chosen)}] {mutant.ident} {mutant.module}:{mutant.start[0]} "
                     f"{mutant.kind}: {mutant.status} ({mutant.seconds:.1f}s, "
@@ -736,18 +743,17 @@ def main(argv: list[str] | None = None) -> int:
 
     _print_report(chosen, modules, totals, equivalents, elapsed, args)
     if args.report:
-        args.report.write_text(
-            json.dumps(
-                [
-                    {k: v for k, v in vars(m).items() if k != "source"}
-                    | {"equivalent": equivalents.get(m.ident)}
-                    for m in chosen
-                ],
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
+        _write_report(args.report, chosen, equivalents)
     return 0
+
+
+def _write_report(path: Path, mutants: list[Mutant], equivalents: dict[str, str]) -> None:
+    entries = [
+        {k: v for k, v in vars(m).items() if k != "source"}
+        | {"equivalent": equivalents.get(m.ident)}
+        for m in mutants
+    ]
+    path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
 
 
 def _print_report(
@@ -761,7 +767,7 @@ def _print_report(
     print()
     print("survivors:")
     for mutant in chosen:
-        if mutant.status in ("survived", "uncovered"):
+        if mutant.status in ("survived", "uncovered", "error"):
             reason = equivalents.get(mutant.ident)
             label = f"EQUIVALENT: {reason}" if reason else "BEHAVIOUR-CHANGING"
             print(f"--- {mutant.ident} {mutant.kind} ({mutant.status}) {label}")
