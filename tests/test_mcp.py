@@ -370,3 +370,28 @@ async def test_streamable_http_then_sigterm(client: AssistantClient, emulator: E
         "other",
     ]
     assert bad.is_error and "query" in text(bad)
+
+
+def test_neither_the_package_nor_the_emulator_imports_mcp() -> None:
+    code = (
+        "import sys, pinecone_assistant_async, pinecone_assistant_async.integrations;"
+        "import pinecone_assistant_async.testing, pinecone_assistant_async.cli;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'mcp', 'pydantic_ai', 'uvicorn'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_cli_command_documents_its_options() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pinecone_assistant_async", "mcp", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("usage: pinecone-assistant mcp")
+    for option in ("--assistant", "--transport", "--port", "--auth-token", "--data-host"):
+        assert option in done.stdout
