@@ -38,6 +38,7 @@ from typing import Any
 
 import anyio
 
+from ._disk import CHUNK, SMALL_FILE, stat_source
 from .errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
@@ -50,8 +51,8 @@ __all__ = [
     "path_file_id",
 ]
 
-HASH_CHUNK = 256 * 1024
-READ_WHOLE = 256 * 1024
+HASH_CHUNK = CHUNK
+READ_WHOLE = SMALL_FILE
 _INLINE_HASH = 256 * 1024
 _MAX_ID = 128
 _SUFFIX = 12
@@ -212,19 +213,8 @@ def _walk(
 
 def _classify(path: str) -> tuple[str, int]:
     """("file", size) or ("dir", 0); InvalidInputError for anything else."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InvalidInputError(f"no such file or directory: {path}") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
-    if os.path.isdir(path):
-        return "dir", 0
-    if not os.path.isfile(path):
-        raise InvalidInputError(f"{path} is not a regular file or a directory")
-    if not os.access(path, os.R_OK):
-        raise InvalidInputError(f"cannot read {path}: permission denied")
-    return "file", info.st_size
+    is_dir, size = stat_source(path, directories=True)
+    return ("dir", 0) if is_dir else ("file", size)
 
 
 def _expand_paths(

@@ -30,14 +30,13 @@ from aiohttp.abc import AbstractStreamWriter
 from aiohttp.helpers import content_disposition_header
 from aiohttp.payload import Payload
 
+from ._disk import CHUNK, SMALL_FILE, stat_source
 from .errors import InvalidInputError, InvalidTypeError, UploadNotReplayableError
 
 __all__ = ["FileSource", "PreparedUpload", "prepare"]
 
-CHUNK = 256 * 1024
 # Multipart boundaries: a random per-process prefix and a counter (no urandom per request).
 _BOUNDARIES = (f"pcaa{secrets.token_hex(12)}{n:x}" for n in itertools.count())
-SMALL_FILE = 1024 * 1024
 
 FileSource = Union[
     str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], AsyncIterable[bytes]
@@ -226,19 +225,7 @@ def _check_file_name(name: object) -> str:
 
 
 def _stat_path(path: str) -> int:
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InvalidInputError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
-    if os.path.isdir(path):
-        raise InvalidInputError(f"{path} is a directory; upload_many() takes directories")
-    if not os.path.isfile(path):
-        raise InvalidInputError(f"{path} is not a regular file")
-    if not os.access(path, os.R_OK):
-        raise InvalidInputError(f"cannot read {path}: permission denied")
-    return info.st_size
+    return stat_source(path, directories=False)[1]
 
 
 async def prepare(
