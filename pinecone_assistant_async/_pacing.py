@@ -9,12 +9,12 @@ a 429 does not count (the service did not count it either). Each class
 client (or, with a Redis backend, of every process):
 
 * a known rate (``RateLimits.standard()``, ...) admits at most that many requests in any
-  window of ``minute * (1 + SAFETY)`` seconds; the small margin absorbs the time between our
-  admission and the service's count, so the service's own window never sees one too many.
+  window of ``minute * (1 + SAFETY)`` seconds, so the service's own window never sees one
+  too many.
 * an unknown rate (adaptive) admits freely until the first 429 with a ``Retry-After``; the
-  number this client sent in the last minute, less the refused one, becomes the learned rate
-  (unless that is under ``MIN_LEARN``: a refusal after a handful of requests says the limit is
-  shared or not a rate, not what the rate is).
+  number of this client's requests the service accepted in the last minute becomes the
+  learned rate (unless that is under ``MIN_LEARN``: a refusal after a handful of requests
+  says the limit is shared or not a rate, not what the rate is).
 * every 429 with a ``Retry-After`` holds back the whole class until it has passed, not only
   the request that got it, so concurrent callers do not each run into the same refusal. A
   ``Retry-After`` above ``max_hold`` (the retry policy's ``max_retry_after``) holds nothing:
@@ -35,8 +35,9 @@ from .limits import LimiterBackend, RateLimits, operation_class
 
 __all__ = ["SAFETY", "Admission", "MemoryBackend", "Pacer"]
 
-SAFETY = 0.02
-"""Fraction of a minute added to every window (latency between our count and the service's)."""
+SAFETY = 0.005
+"""Fraction of a minute added to every window (rounding; latency is covered by dating each
+admission to its answer, which comes after the service counted it)."""
 CHARS_PER_TOKEN = 4  # chat input tokens are estimated from the body size
 # Set in the task that got a 429: its own retry already waited out the Retry-After (in the
 # retry loop), so that one admission does not wait for the hold a second time.
@@ -188,8 +189,10 @@ class Pacer:
         if retry_after is None or not 0 < retry_after <= self.max_hold:
             return
         if self.limits.per_minute.get(kind) is None:
-            guess = await self.backend.recent(kind, self.limits.minute) - 1
+            # What the service accepted from us in the last minute is what it allows (or, when
+            # others share the limit, our share of it); the latest refusal knows best.
+            guess = await self.backend.recent(kind, self.limits.minute)
             if guess >= MIN_LEARN:
-                self.learned[kind] = min(self.learned.get(kind, guess), guess)
+                self.learned[kind] = guess
         await self.backend.block(kind, retry_after)
         _HOLD_SERVED.set(kind)

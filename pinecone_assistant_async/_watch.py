@@ -60,6 +60,7 @@ class _Waiter:
     file: AssistantFile | None = None
     last: AssistantFile | None = None
     error: Exception | None = None
+    since: float = field(default_factory=anyio.current_time)
 
     def matches(self, file: AssistantFile) -> bool:
         if self.size is not None and file.size is not None and file.size != self.size:
@@ -120,16 +121,14 @@ class FileWatcher:
 
     async def run(self) -> None:
         """Poll while files are waiting; runs until cancelled."""
-        interval = self._first
         failures = 0
         while True:
             if not self._pending:
                 self._wake = anyio.Event()
                 await self._wake.wait()
-                interval = self._first
-            await self._sleep(interval)
+            await self._sleep(self._interval())
             try:
-                progressed = await self._poll()
+                await self._poll()
             except (AuthenticationError, PermissionDeniedError) as error:
                 self._fail_all(error)
                 continue
@@ -141,7 +140,12 @@ class FileWatcher:
                     failures = 0
                 continue
             failures = 0
-            interval = self._first if progressed else min(interval * 1.5, self._longest)
+
+    def _interval(self) -> float:
+        if not self._pending:
+            return self._first
+        oldest = min(w.since for w in self._pending.values())
+        return min(self._longest, max(self._first, (anyio.current_time() - oldest) / 2))
 
     def _fail_all(self, error: Exception) -> None:
         for waiter in list(self._pending.values()):

@@ -101,8 +101,8 @@ _TRANSIENT = (RateLimitError, ServerError, APIConnectionError)
 _FATAL = (AuthenticationError, PermissionDeniedError)
 
 ProgressCallback = Callable[[BulkProgress], Awaitable[None] | None]
-FIRST_POLL = 0.2  # seconds between the batched listings at first (grows while nothing changes)
-LONGEST_POLL = 5.0  # ... up to this, in seconds of a 60 s minute
+FIRST_POLL = 0.05  # shortest wait between the batched listings (see _watch), in seconds
+LONGEST_POLL = 5.0  # longest, in seconds of a 60 s minute
 
 
 @dataclass

@@ -171,6 +171,9 @@ class PlanEnforcer:
         self.refused = dict.fromkeys(OPERATION_CLASSES, 0)
         self.peak = dict.fromkeys(OPERATION_CLASSES, 0)
         """The most of each class ever inside one sliding minute (cost units)."""
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        """When the first and the latest admission of each class happened (the clock's time)."""
 
     def admit(self, method: str, path: str, content_length: int | None) -> Throttled | None:
         """Count the request; what to answer when it is refused."""
@@ -186,12 +189,12 @@ class PlanEnforcer:
                     f"Chat history exceeds the maximum of {HISTORY_TOKENS:,} tokens per query",
                     "INVALID_ARGUMENT",
                 )
+        now = self._clock()
         if self.plan is None:
-            self.admitted[kind] += 1
+            self._count(kind, now)
             return None
         limit = self.plan.per_minute[kind]
         window = self._windows[kind]
-        now = self._clock()
         window.expire(now, self.minute)
         if window.used + cost > limit and window.entries:
             self.refused[kind] += 1
@@ -199,9 +202,14 @@ class PlanEnforcer:
             return Throttled(kind, limit, wait, self._header(wait))
         window.entries.append((now, cost))
         window.used += cost
-        self.admitted[kind] += 1
+        self._count(kind, now)
         self.peak[kind] = max(self.peak[kind], window.used)
         return None
+
+    def _count(self, kind: str, now: float) -> None:
+        self.admitted[kind] += 1
+        self.first.setdefault(kind, now)
+        self.last[kind] = now
 
     def _header(self, seconds: float) -> str:
         if self.time_scale >= 1.0:
