@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts (CI; < 1 minute)")
     parser.add_argument("--clients", default=",".join(CLIENTS), help="raw,ours,official")
-    parser.add_argument("--scenarios", default="abcdef", help="subset of abcdef")
+    parser.add_argument("--scenarios", default="abcdef", help="subset of abcdef, or limits")
     parser.add_argument("--profile", metavar="DIR", help="also profile ours (b, c, d) into DIR")
     parser.add_argument("--json", metavar="PATH", help="write the raw results as JSON")
     parser.add_argument("--write-readme", action="store_true", help="put the table in README")
@@ -196,6 +196,10 @@ def write_readme(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
+    if opts.scenarios == "limits":  # the rate-limits scenario (benchmarks/limits_bench.py)
+        from benchmarks import limits_bench
+
+        return limits_bench.main(opts.quick)
     sizes = Sizes.quick() if opts.quick else Sizes.full()
     clients = [c for c in opts.clients.split(",") if c in CLIENTS]
     if "official" in clients and not machine.official_available():
