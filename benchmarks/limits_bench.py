@@ -46,8 +46,8 @@ PLANS = ("starter", "standard", "enterprise")
 # files-per-assistant limit allows (Starter: 100); minutes chosen so each run takes ~10-20 s.
 # A compressed minute of a second or more keeps loopback latency (a few ms) as small beside
 # it as the service's latency is beside a real minute.
-FULL = {"starter": (100, 2.5), "standard": (300, 2.0), "enterprise": (600, 10.0)}
-QUICK = {"starter": (15, 2.0), "standard": (50, 2.0), "enterprise": (330, 6.0)}
+FULL = {"starter": (100, 2.5), "standard": (300, 2.0), "enterprise": (450, 20.0)}
+QUICK = {"starter": (15, 2.0), "standard": (50, 2.0), "enterprise": (330, 10.0)}
 PROCESSING = 10.0  # seconds the service takes per file (compressed with the minute)
 CLIENTS = ("ours", "ours-adaptive", "raw", "official")
 CONCURRENCY = 16
