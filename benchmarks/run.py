@@ -48,7 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts (CI; < 1 minute)")
     parser.add_argument("--clients", default=",".join(CLIENTS), help="raw,ours,official")
-    parser.add_argument("--scenarios", default="abcdef", help="subset of abcdef, or limits")
+    parser.add_argument(
+        "--scenarios",
+        default="abcdef",
+        help="a subset: letters (abcdef) or names, comma-separated; or limits (alone)",
+    )
     parser.add_argument("--profile", metavar="DIR", help="also profile ours (b, c, d) into DIR")
     parser.add_argument("--json", metavar="PATH", help="write the raw results as JSON")
     parser.add_argument("--write-readme", action="store_true", help="put the table in README")
@@ -118,27 +122,44 @@ class Runner:
 
 def _best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's best over the rounds (max of rates, min of times, memory and CPU cost):
-    other processes on the machine can only slow a run down, never speed it up."""
+    other processes on the machine can only slow a run down, never speed it up. ``spread``
+    holds each figure's half range over the rounds, relative to its median."""
     good = [r for r in runs if "metrics" in r]
     if not good:
         return runs[-1]
     merged: dict[str, Any] = {"mode": good[0].get("mode"), "rounds": len(good)}
     metrics: dict[str, float] = {}
+    spread: dict[str, float] = {}
     for key in good[0]["metrics"]:
         values = [r["metrics"][key] for r in good]
         metrics[key] = max(values) if key.endswith("_per_s") else min(values)
+        median = statistics.median(values)
+        spread[key] = (max(values) - min(values)) / 2 / median if median else 0.0
     merged["metrics"] = metrics
+    merged["spread"] = spread
     for key in ("server_cpu", "client_cpu"):
         shares = [r[key] for r in good if r.get(key) is not None]
         merged[key] = statistics.median(shares) if shares else None
     return merged
 
 
+def selected(option: str) -> list[str]:
+    """Scenario names from ``--scenarios``: ``abc`` (one letter each) or ``a,c,limits``."""
+    known = (*SCENARIOS, "f")
+    names = option.split(",") if "," in option else None
+    if names is None:
+        names = list(option) if all(c in known for c in option) else [option]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown scenarios: {', '.join(unknown)} (known: {', '.join(known)})")
+    return names
+
+
 def run_scenarios(
     opts: argparse.Namespace, runner: Runner, clients: list[str]
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    for scenario in (s for s in SCENARIOS if s in opts.scenarios):
+    for scenario in (s for s in SCENARIOS if s in selected(opts.scenarios)):
         runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}
         for round_ in range(runner.sizes.rounds):
             for client in clients:
@@ -154,7 +175,7 @@ def run_scenarios(
 
 def run_profiles(opts: argparse.Namespace, runner: Runner) -> list[str]:
     written: list[str] = []
-    for scenario in (s for s in PROFILED if s in opts.scenarios):
+    for scenario in (s for s in PROFILED if s in selected(opts.scenarios)):
         result = runner.run(scenario, "ours", opts.profile)
         written += result.get("profile_files", [])
         log(f"  profiled {scenario}/ours: {result.get('metrics', result.get('error'))}")
@@ -220,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             prepare(url, workdir)
             runner = Runner(sizes, url, sampler, files, opts.quick)
             results = run_scenarios(opts, runner, clients)
-            if "f" in opts.scenarios:
+            if "f" in selected(opts.scenarios):
                 repeats = sizes.import_repeats
                 results["f"] = imports.measure_imports(clients, url, repeats, str(REPO))
                 log(f"  f: {results['f']}")

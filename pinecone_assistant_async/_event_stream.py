@@ -32,7 +32,7 @@ from ._errors_map import (
 )
 from ._observe import CURRENT_CALL, Call
 from ._raw import ResponseInfo
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import SSEDecoder
 from ._transport import Transport
 from .errors import PineconeError, StreamError
 
@@ -78,7 +78,7 @@ class EventStream(Generic[C]):
         self._response: aiohttp.ClientResponse | None = None
         self._decoder = SSEDecoder()
         self._read_size = _FIRST_READ
-        self._events: list[ServerSentEvent] = []
+        self._events: list[str] = []  # the data of the events of the last read
         self._pos = 0
         self._eof = False  # nothing more will be read
         self._finished = False  # the final chunk (or sentinel) was seen
@@ -218,9 +218,9 @@ class EventStream(Generic[C]):
         self._first_data_at, self._event_count = 0.0, 0
         while not self._events and not self._eof:
             await self._read()
-        for event in self._events:
+        for data in self._events:
             error = stream_error_event(
-                event.data,
+                data,
                 kind=self._kind,
                 url=self._url,
                 secret=self._request.transport.config.api_key,
@@ -229,7 +229,7 @@ class EventStream(Generic[C]):
             )
             if error is not None:
                 raise error
-            if self._carries_content(event.data):
+            if self._carries_content(data):
                 return
 
     # -- iteration -----------------------------------------------------------------------
@@ -238,6 +238,17 @@ class EventStream(Generic[C]):
         return self
 
     async def __anext__(self) -> C:
+        # The common case first: an event of the last read is waiting.
+        pos = self._pos
+        events = self._events
+        if pos < len(events):
+            self._pos = pos + 1
+            chunk = self._on_event(events[pos])
+            if chunk is not None:
+                return chunk
+        return await self._next()
+
+    async def _next(self) -> C:
         while True:
             events = self._events
             pos = self._pos
@@ -312,13 +323,13 @@ class EventStream(Generic[C]):
             if not self._first_data_at:
                 self._first_data_at = time.perf_counter()
             self._read_size = _READ_SIZE
-            self._events = events = self._decoder.feed(data)
+            self._events = events = self._decoder.feed_data(data)
             self._event_count += len(events)
             self._pos = 0
             return
         self._eof = True
-        self._events = self._decoder.close()
-        self._pos = 0
+        self._decoder.close()  # an unterminated event is discarded, never dispatched
+        self._events, self._pos = [], 0
         if self._decoder.has_pending:
             message = f"the {self._kind} stopped in the middle of an event (connection cut?)"
         else:
@@ -355,7 +366,7 @@ class EventStream(Generic[C]):
         async for _ in self:
             pass
 
-    def _on_event(self, event: ServerSentEvent) -> C | None:  # pragma: no cover - abstract
+    def _on_event(self, data: str) -> C | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _carries_content(self, data: str) -> bool:  # pragma: no cover - abstract

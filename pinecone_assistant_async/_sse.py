@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
@@ -106,16 +107,34 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Consume the next chunk of the stream and return the events it completes."""
+        text = self._complete_lines(chunk)
+        if text is None:
+            return []
+        events: list[ServerSentEvent] = self._events(text, full=True)
+        return events
+
+    def feed_data(self, chunk: bytes) -> list[str]:
+        """:meth:`feed`, returning only the ``data`` of each event it completes (the event
+        type, id and retry are tracked all the same). The streaming layer's fast path."""
+        text = self._complete_lines(chunk)
+        if text is None:
+            return []
+        data: list[str] = self._events(text, full=False)
+        return data
+
+    def _complete_lines(self, chunk: bytes) -> str | None:
+        """The complete lines that ``chunk`` ends, as text joined by LF (the last line end
+        dropped), or None when it ends none; the rest is kept for the next chunk."""
         if self._closed:
             raise RuntimeError("SSEDecoder.feed() called after close()")
         if not chunk:
-            return []
+            return None
         if self._skip_lf:
             self._skip_lf = False
             if chunk[0] == _LF:
                 chunk = chunk[1:]
                 if not chunk:
-                    return []
+                    return None
         if b"\r" in chunk:
             # Rare: normalise CRLF and lone CR to LF. A trailing CR is already a line end;
             # remember it so that an LF opening the next chunk is not counted again.
@@ -124,7 +143,7 @@ class SSEDecoder:
         end = chunk.rfind(b"\n")
         if end < 0:
             self._parts.append(chunk)
-            return []
+            return None
         parts = self._parts
         if parts:
             parts.append(chunk[:end])
@@ -140,7 +159,36 @@ class SSEDecoder:
             self._started = True
             if text.startswith(_BOM):
                 text = text[1:]
-        return self._lines(text.split("\n"))
+        return text
+
+    def _events(self, text: str, *, full: bool) -> list[Any]:
+        """Dispatch the events of complete lines ``text``.
+
+        The common shape (an event that is one ``data: `` line, then a blank line) is cut out
+        with ``str.split`` on the blank lines; any other event goes through :meth:`_lines`.
+        Both follow the same rules: each blank line dispatches (and resets the event type and
+        retry), so after a dispatched event nothing is pending and the shortcut applies.
+        """
+        out: list[Any] = []
+        pieces = (text + "\n").split("\n\n")
+        rest = pieces.pop()  # lines after the last blank line, each ending with LF (or "")
+        clean = not (self._data or self._event or self._event_retry is not None)
+        for piece in pieces:
+            if clean and piece.startswith("data: ") and "\n" not in piece:
+                # one data line, then a blank line: dispatch it as _lines would
+                self._last_id = event_id = self._id_buffer
+                if full:
+                    out.append(ServerSentEvent(piece[6:], "message", event_id or None, None))
+                else:
+                    out.append(piece[6:])
+                continue
+            clean = True  # after this piece's blank line nothing is pending
+            events = self._lines([*piece.split("\n"), ""] if piece else [""])
+            out.extend(events if full else [event.data for event in events])
+        if rest:
+            events = self._lines(rest[:-1].split("\n"))
+            out.extend(events if full else [event.data for event in events])
+        return out
 
     def close(self) -> list[ServerSentEvent]:
         """Mark the end of the stream. An unterminated event is discarded, so this returns []."""

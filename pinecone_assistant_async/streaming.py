@@ -48,7 +48,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._event_stream import EventStream, StreamRequest
-from ._sse import ServerSentEvent
 from .models.chat import (
     ChatResponse,
     ChatStreamChunk,
@@ -92,8 +91,7 @@ class ChatStream(EventStream[ChatStreamChunk]):
         self._end: MessageEndChunk | None = None
         self._final: ChatResponse | None = None
 
-    def _on_event(self, event: ServerSentEvent) -> ChatStreamChunk | None:
-        data = event.data
+    def _on_event(self, data: str) -> ChatStreamChunk | None:
         try:
             chunk = parse_chat_chunk(data)
         except ValidationError as exc:
@@ -213,8 +211,7 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
         self._usage: Usage | None = None
         self._final: ChatCompletion | None = None
 
-    def _on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
-        data = event.data
+    def _on_event(self, data: str) -> ChatCompletionChunk | None:
         try:
             chunk = parse_completion_chunk(data)
         except ValidationError as exc:
