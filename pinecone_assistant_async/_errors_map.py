@@ -14,10 +14,9 @@ import re
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from pydantic import ValidationError
 
 from .errors import (
     APIConnectionError,
@@ -28,6 +27,9 @@ from .errors import (
     StreamError,
     error_class_for_status,
 )
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "TRANSPORT_ERRORS",

@@ -25,7 +25,6 @@ from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar, cast
 
 from .errors import APIStatusError, PineconeError
-from .models._base import ResponseModel
 from .usage import UsageTracker
 
 __all__ = [
@@ -67,6 +66,8 @@ REQUEST_ID_HEADER = "x-pinecone-request-id"
 
 def stamped(result: T, headers: Mapping[str, str]) -> T:
     """``result`` with the request id of the response it was parsed from (response models)."""
+    from .models._base import ResponseModel  # not at import: a first client loads no pydantic
+
     if isinstance(result, ResponseModel):
         result._request_id = headers.get(REQUEST_ID_HEADER)
     return result

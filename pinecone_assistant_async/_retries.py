@@ -23,18 +23,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_random_exponential,
-)
-from tenacity.stop import stop_base
-from tenacity.wait import wait_base
 
 from .config import RetryPolicy
 from .errors import (
@@ -46,6 +37,10 @@ from .errors import (
     StreamError,
     UploadNotReplayableError,
 )
+
+if TYPE_CHECKING:  # tenacity is imported by the first retry, not by the first client
+    from tenacity import RetryCallState, wait_random_exponential
+    from tenacity.wait import wait_base
 
 __all__ = [
     "Deadline",
@@ -149,6 +144,8 @@ def bounded_attempt(
 def backoff(policy: RetryPolicy) -> wait_random_exponential:
     """Full-jitter exponential backoff: before retry n, a uniform wait in
     ``[0, min(max_backoff, initial_backoff * 2 ** (n - 1))]``."""
+    from tenacity import wait_random_exponential
+
     return wait_random_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff)
 
 
@@ -187,7 +184,7 @@ def _error(state: RetryCallState) -> BaseException | None:
     return state.outcome.exception() if state.outcome is not None else None
 
 
-class _WaitRetryAfter(wait_base):
+class _WaitRetryAfter:
     """The server's ``Retry-After`` when the failure carried one, else ``fallback``."""
 
     def __init__(self, fallback: wait_base) -> None:
@@ -200,7 +197,7 @@ class _WaitRetryAfter(wait_base):
         return float(self.fallback(retry_state))
 
 
-class _StopBeforeDeadline(stop_base):
+class _StopBeforeDeadline:
     """Stop rather than start a wait that would end past the call's deadline."""
 
     def __init__(self, deadline: Deadline | None) -> None:
@@ -211,7 +208,7 @@ class _StopBeforeDeadline(stop_base):
         return deadline is not None and retry_state.upcoming_sleep >= deadline.remaining()
 
 
-class _StopWithoutBudget(stop_base):
+class _StopWithoutBudget:
     """Stop when the client's retry budget is empty; otherwise spend one token."""
 
     def __init__(self, budget: RetryBudget, method: str, url: str) -> None:
@@ -223,6 +220,11 @@ class _StopWithoutBudget(stop_base):
             return False
         logger.debug("retry budget exhausted; not retrying %s", self.what)
         return True
+
+
+def _stop_any(*stops: Callable[[RetryCallState], bool]) -> Callable[[RetryCallState], bool]:
+    """Stop when the first of ``stops`` (asked in order) says so."""
+    return lambda state: any(stop(state) for stop in stops)
 
 
 async def run_with_retries(
@@ -247,6 +249,7 @@ async def run_with_retries(
         first = error
     if not retryable(first, replay, policy) or policy.max_retries == 0:
         raise _final(first, 1, replay)
+    from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
     def log_retry(state: RetryCallState) -> None:
         logger.info(
@@ -263,10 +266,10 @@ async def run_with_retries(
             lambda exc: isinstance(exc, PineconeError) and retryable(exc, replay, policy)
         ),
         wait=_WaitRetryAfter(backoff(policy)),
-        stop=(
-            stop_after_attempt(policy.max_retries + 1)
-            | _StopBeforeDeadline(deadline)
-            | _StopWithoutBudget(budget, method, url)  # last: spends a token if it allows
+        stop=_stop_any(  # in order: the budget is last, it spends a token if it allows
+            stop_after_attempt(policy.max_retries + 1),
+            _StopBeforeDeadline(deadline),
+            _StopWithoutBudget(budget, method, url),
         ),
         before_sleep=log_retry,
         sleep=sleep,

@@ -18,12 +18,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 import anyio
-from pydantic import BaseModel, ValidationError
 
 from ._errors_map import (
     TRANSPORT_ERRORS,
@@ -44,11 +43,14 @@ from ._version import __version__
 from .config import ClientConfig
 from .errors import NotFoundError, PineconeError, RateLimitError
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 __all__ = ["BodyFactory", "RawResponse", "Sleep", "Transport", "path_segment"]
 
 logger = logging.getLogger("pinecone_assistant_async")
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 T = TypeVar("T")
 BodyFactory = Callable[[], Awaitable[Any]]
 """Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
@@ -187,6 +189,8 @@ class Transport(SessionOwner):
         return self.decode(model, raw, method=method, url=url)
 
     def decode(self, model: type[M], raw: RawResponse, *, method: str, url: str) -> M:
+        from pydantic import ValidationError  # loaded with the models by then: a dict lookup
+
         try:
             return stamped(model.model_validate_json(raw.body), raw.headers)
         except ValidationError as exc:

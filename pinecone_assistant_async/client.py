@@ -9,30 +9,65 @@ from __future__ import annotations
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import anyio
 
 from ._options import derive_config, derive_transport
-from ._pacing import Pacer
-from ._raw import WithRawResponse
 from ._transport import Transport
 from ._validation import check_assistant_name
 from .config import DEFAULT_API_VERSION, ClientConfig, ConnectionLimits, RetryPolicy, Timeouts
 from .errors import InvalidTypeError
-from .handle import AssistantHandle
 from .hooks import Hooks
-from .limits import RateLimits
-from .services import (
-    AssistantsService,
-    ChatService,
-    EvaluationService,
-    FilesService,
-    OperationsService,
-)
-from .usage import UsageTracker
+
+if TYPE_CHECKING:
+    from ._raw import WithRawResponse
+    from .handle import AssistantHandle
+    from .limits import RateLimits
+    from .services import (
+        AssistantsService,
+        ChatService,
+        EvaluationService,
+        FilesService,
+        OperationsService,
+    )
+    from .usage import UsageTracker
 
 __all__ = ["AssistantClient"]
+
+
+def _service(module: str, name: str) -> Callable[[AssistantClient], Any]:
+    def build(client: AssistantClient) -> Any:
+        import importlib
+
+        cls = getattr(importlib.import_module(module, __package__), name)
+        if name == "FilesService":
+            return cls(client._t, client.operations)
+        return cls(client._t)
+
+    return build
+
+
+def _chat_method(name: str) -> Callable[[AssistantClient], Any]:
+    return lambda client: getattr(client._chat, name)
+
+
+# The services (and with them pydantic and the models) are imported and built on first use,
+# not by the constructor: a client made by a CLI or a cold-started function pays for aiohttp
+# and this module only, and its first call for what that call needs (benchmarks/README.md, f).
+_LAZY: dict[str, Callable[[AssistantClient], Any]] = {
+    "assistants": _service(".services.assistants", "AssistantsService"),
+    "operations": _service(".services.operations", "OperationsService"),
+    "files": _service(".services.files", "FilesService"),
+    "evaluation": _service(".services.evaluation", "EvaluationService"),
+    "_chat": _service(".services.chat", "ChatService"),
+    **{
+        name: _chat_method(name)
+        for name in ("chat", "chat_stream", "chat_completions", "chat_completions_stream")
+    },
+    "context": _chat_method("context"),
+}
 
 
 class AssistantClient:
@@ -107,6 +142,9 @@ class AssistantClient:
             raise InvalidTypeError(f"hooks must be a Hooks, got {type(hooks).__name__}")
         self._transport = transport = Transport(config, session, sleep=sleep)
         if rate_limits is not None:  # pacing per operation class (see limits.py, _pacing.py)
+            from ._pacing import Pacer
+            from .limits import RateLimits
+
             if not isinstance(rate_limits, RateLimits):
                 raise InvalidTypeError("rate_limits must be a RateLimits: RateLimits.standard()")
             transport.pacer = Pacer(
@@ -120,17 +158,29 @@ class AssistantClient:
 
     def _wire(self, transport: Transport) -> None:
         self._transport = transport
-        self.assistants = AssistantsService(transport)
-        self.operations = OperationsService(transport)
-        self.files = FilesService(transport, self.operations)
-        self.evaluation = EvaluationService(transport)
-        self._chat = ChatService(transport)
-        self.chat = self._chat.chat
-        self.chat_stream = self._chat.chat_stream
-        self.chat_completions = self._chat.chat_completions
-        self.chat_completions_stream = self._chat.chat_completions_stream
-        self.context = self._chat.context
         self._raw: WithRawResponse | None = None
+        if TYPE_CHECKING:  # built on first use by __getattr__; these lines give their types
+            self.assistants = AssistantsService(transport)
+            self.operations = OperationsService(transport)
+            self.files = FilesService(transport, self.operations)
+            self.evaluation = EvaluationService(transport)
+            self._chat = ChatService(transport)
+            self.chat = self._chat.chat
+            self.chat_stream = self._chat.chat_stream
+            self.chat_completions = self._chat.chat_completions
+            self.chat_completions_stream = self._chat.chat_completions_stream
+            self.context = self._chat.context
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            """Build a service (or bind a chat method) on first use, then keep it."""
+            build = _LAZY.get(name)
+            if build is None or name.startswith("__"):
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = build(self)
+            setattr(self, name, value)
+            return value
 
     def with_options(
         self,
@@ -164,6 +214,8 @@ class AssistantClient:
         """The same calls, returning ``APIResponse`` (status, headers, elapsed, attempts,
         request id, and the parsed result as ``.parsed``)."""
         if self._raw is None:
+            from ._raw import WithRawResponse
+
             self._raw = WithRawResponse(self)
         return self._raw
 
@@ -193,6 +245,8 @@ class AssistantClient:
 
     def assistant(self, name: str) -> AssistantHandle:
         """A handle bound to one assistant: ``client.assistant("docs").chat(...)``."""
+        from .handle import AssistantHandle
+
         return AssistantHandle(self, check_assistant_name(name))
 
     async def aclose(self) -> None:
