@@ -170,9 +170,27 @@ class SSEDecoder:
         retry), so after a dispatched event nothing is pending and the shortcut applies.
         """
         out: list[Any] = []
-        pieces = (text + "\n").split("\n\n")
-        rest = pieces.pop()  # lines after the last blank line, each ending with LF (or "")
+        block = text + "\n"
         clean = not (self._data or self._event or self._event_retry is not None)
+        cut = block.rfind("\n\n") + 2
+        if clean and cut > 1 and block.startswith("data: "):
+            # Every event of the block one "data: " line? Then the block is exactly
+            # "data: " + payload + "\n\n", again and again: split on the separators, and the
+            # count of line ends proves that no payload holds one (so no other field was cut).
+            payloads: list[Any] = block[6 : cut - 2].split("\n\ndata: ")
+            if block.count("\n", 0, cut) == 2 * len(payloads):
+                self._last_id = event_id = self._id_buffer
+                if full:
+                    out = [ServerSentEvent(p, "message", event_id or None, None) for p in payloads]
+                else:
+                    out = payloads
+                rest = block[cut:]
+                if rest:
+                    events = self._lines(rest[:-1].split("\n"))
+                    out.extend(events if full else [event.data for event in events])
+                return out
+        pieces = block.split("\n\n")
+        rest = pieces.pop()  # lines after the last blank line, each ending with LF (or "")
         for piece in pieces:
             if clean and piece.startswith("data: ") and "\n" not in piece:
                 # one data line, then a blank line: dispatch it as _lines would

@@ -235,3 +235,38 @@ def test_encoded_events_round_trip(data: st.DataObject) -> None:
 def test_one_byte_feeds_match_whole_feed(data: st.DataObject) -> None:
     stream = data.draw(raw_streams, label="stream")
     assert decode_in_chunks(stream, list(range(len(stream)))) == decode_in_chunks(stream, [])
+
+
+# --- streams made mostly of one-line data events (the decoder's block shortcut) ---------------
+
+SIMPLE_PIECES = [
+    b"data: {}\n\n",
+    b'data: {"a": "b\\n"}\n\n',
+    b"data: \n\n",
+    b"data: x\r\n\r\n",
+    b"data: one\ndata: two\n\n",
+    b"data:tight\n\n",
+    b"id: 7\n",
+    b"event: note\n",
+    b": comment\n",
+    b"\n",
+    b"data: \xe2\x82\xac\n\n",
+]
+simple_streams = st.lists(
+    st.one_of(st.sampled_from(SIMPLE_PIECES), st.sampled_from(SIMPLE_PIECES[:1])), max_size=40
+).map(b"".join)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.data())
+def test_streams_of_one_line_data_events_match_reference(data: st.DataObject) -> None:
+    stream = data.draw(simple_streams, label="stream")
+    cuts = data.draw(cuts_for(stream), label="cuts")
+    assert decode_in_chunks(stream, cuts) == reference(stream)
+    decoder = SSEDecoder()  # feed_data gives the same events' data
+    payloads: list[str] = []
+    start = 0
+    for cut in [*sorted(cuts), len(stream)]:
+        payloads += decoder.feed_data(stream[start:cut])
+        start = cut
+    assert payloads == [event.data for event in reference(stream)[0]]

@@ -8,6 +8,7 @@ pydantic-core: the JSON is parsed and validated by one prebuilt tagged-union val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -172,6 +173,9 @@ KNOWN_CHUNKS: tuple[type[BaseModel], ...] = tuple(
 # tag goes through the general union, which sends unknown types to UnknownChunk.
 _KNOWN_UNION: Any = Annotated[Union[KNOWN_CHUNKS], Field(discriminator="type")]  # noqa: UP007
 _known_json = TypeAdapter(_KNOWN_UNION).validator.validate_json
+parse_known_chunk: Callable[[str | bytes], ChatStreamChunk] = _known_json
+"""``parse_chat_chunk`` for the known types only (an unknown ``type`` is a ValidationError):
+the streaming layer's per-token fast path."""
 _general_json = TypeAdapter(ChatStreamChunk).validator.validate_json
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
