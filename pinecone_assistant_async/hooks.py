@@ -48,7 +48,8 @@ class ResponseReceived:
     """An attempt got its status line and headers (errors included: a 503 arrives here too).
 
     ``elapsed`` is the time from the call's start, earlier attempts and waits included;
-    ``attempt_elapsed`` is this attempt's own."""
+    ``attempt_elapsed`` is this attempt's own. For an error status ``headers`` is empty: the
+    typed error (in the ``RetryScheduled`` that follows, or raised) has what they said."""
 
     operation: str
     method: str
