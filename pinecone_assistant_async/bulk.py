@@ -83,7 +83,7 @@ from .errors import (
     ServerError,
 )
 from .limits import check_file_limits
-from .models import AssistantFile, FileStatus
+from .models import AssistantFile, FileStatus, Operation, OperationStatus
 
 __all__ = [
     "HASH_METADATA_KEY",
@@ -187,10 +187,18 @@ async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> An
         await anyio.sleep(random.uniform(0.0, min(4.0, 0.25 * 2**state.attempts)))
     state.data = None
     state.release()
-    if not run.wait or (isinstance(sent, AssistantFile) and sent.status == FileStatus.AVAILABLE):
+    if not run.wait or _finished(sent):
         return sent
     remaining = max(deadline - anyio.current_time(), 1e-3)
     return await run.watcher.wait(state.file_id, state.digest, state.size, remaining)
+
+
+def _finished(sent: object) -> bool:
+    """The upload's answer already says the file is Available (or its operation Completed,
+    which is the same): nothing to wait for."""
+    if isinstance(sent, AssistantFile):
+        return sent.status == FileStatus.AVAILABLE
+    return isinstance(sent, Operation) and sent.status == OperationStatus.COMPLETED
 
 
 def _check_limits(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> None:
@@ -234,7 +242,9 @@ async def _one(run: _Run, state: _Attempt) -> FileResult:
         return FileResult(key, state.file_id, FileOutcome.PLANNED, size, digest,
                           reason="would be uploaded (dry run)")  # fmt: skip
     sent = await _upsert(run, state, meta)
-    done = isinstance(sent, AssistantFile) and sent.status == FileStatus.AVAILABLE
+    # Without waiting, "available" only when the answer was the Available file itself (as
+    # before); a completed operation then still reads "uploaded".
+    done = _finished(sent) if run.wait else _finished(sent) and isinstance(sent, AssistantFile)
     return FileResult(
         key, state.file_id, FileOutcome.AVAILABLE if done else FileOutcome.UPLOADED, size,
         digest, file=sent if isinstance(sent, AssistantFile) else None,
