@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .versions import error_code_for
 
-__all__ = ["ApiError", "Reply", "error_payload", "listing", "page_of", "sha256_hex"]
+__all__ = ["ApiError", "Reply", "error_payload", "listing", "page_of"]
 
 T = TypeVar("T")
 
@@ -46,10 +45,6 @@ def error_payload(status: int, message: str, code: str | None, version: str, bas
         "error": {"code": code or error_code_for(status, version), "message": message},
         "status": status,
     }
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def page_of(
