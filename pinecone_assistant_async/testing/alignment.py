@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pinecone_assistant_async.testing.documents import split_sentences
-from pinecone_assistant_async.testing.retrieval import count_tokens, terms
+from .documents import split_sentences
+from .retrieval import count_tokens, terms
 
 __all__ = ["ENTAILMENT_THRESHOLD", "alignment_payload"]
 

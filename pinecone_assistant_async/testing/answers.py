@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pinecone_assistant_async.testing.documents import reference_type, split_sentences
-from pinecone_assistant_async.testing.retrieval import Hit, count_tokens, terms, tokenize
+from .documents import reference_type, split_sentences
+from .retrieval import Hit, count_tokens, terms, tokenize
 
 __all__ = [
     "MAX_SENTENCES",

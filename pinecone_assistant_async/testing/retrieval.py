@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pinecone_assistant_async.testing.documents import Chunk
+from .documents import Chunk
 
 __all__ = ["STOP_WORDS", "Hit", "Index", "count_tokens", "terms", "tokenize"]
 
