@@ -26,7 +26,9 @@ __all__ = ["ROUTES", "check_filter", "file_json", "parse_filter"]
 FILE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 OPERATION_TYPES = frozenset({"upload_file", "upsert_file", "update_file_metadata", "delete_file"})
 OPERATION_STATUSES = frozenset({"Processing", "Completed", "Failed"})
-FAIL_MARKER = "provoked by X-Emulator-Control fail_processing=1"
+# Why a file failed when a control header asked for it (documents.FAIL_MARKER is the
+# in-content trigger, a different thing).
+CONTROL_FAILURE_REASON = "provoked by X-Emulator-Control fail_processing=1"
 THREAD_THRESHOLD = 256 * 1024
 
 
@@ -172,7 +174,7 @@ async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: s
     chunks: list[Any] = []
     pages = 0
     if ctx.control is not None and ctx.control.fail_processing:
-        failure = f"File processing failed: {FAIL_MARKER}"
+        failure = f"File processing failed: {CONTROL_FAILURE_REASON}"
     else:
         # Like the service since 2026-04, an unsupported or unreadable file is accepted and
         # fails during processing (ProcessingFailed, operation Failed with the reason) rather
