@@ -156,7 +156,7 @@ async def _read_form(ctx: Ctx) -> tuple[str, bytes, str | None]:
 async def _ingest(ctx: Ctx, owner: AssistantRecord, file_id: str | None, kind: str) -> Reply:
     if ctx.store.assistant_status(owner) != "Ready":
         raise ApiError(400, f'Assistant "{owner.name}" is not ready', "FAILED_PRECONDITION")
-    multimodal = _flag(ctx, "multimodal") if ctx.version != "2025-04" else False
+    multimodal = _flag(ctx, "multimodal") if ctx.feats.multimodal_uploads else False
     name, content, form_metadata = await _read_form(ctx)
     query_metadata = ctx.request.query.get("metadata") if ctx.feats.metadata_in_query else None
     metadata = _metadata(query_metadata if query_metadata is not None else form_metadata)

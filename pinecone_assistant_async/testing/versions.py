@@ -13,6 +13,7 @@ delete file answers                 200, empty   200, empty   202 + operation (2
 list pagination (limit, token)      no           no           yes
 assistant name length               1-45         1-63         1-63
 TOO_MANY_REQUESTS error code        no           no           yes
+upload `multimodal` parameter       ignored      honoured     honoured
 ==================================  ===========  ===========  ==========
 """
 
@@ -43,13 +44,14 @@ class VersionFeatures:
     paginated_lists: bool
     max_name_length: int
     has_too_many_requests: bool
+    multimodal_uploads: bool
 
 
 _FEATURES = {
-    "2026-07": VersionFeatures("2026-07", True, False, True, 63, True),
-    "2026-04": VersionFeatures("2026-04", True, False, True, 63, True),
-    "2025-10": VersionFeatures("2025-10", False, True, False, 63, False),
-    "2025-04": VersionFeatures("2025-04", False, True, False, 45, False),
+    "2026-07": VersionFeatures("2026-07", True, False, True, 63, True, True),
+    "2026-04": VersionFeatures("2026-04", True, False, True, 63, True, True),
+    "2025-10": VersionFeatures("2025-10", False, True, False, 63, False, True),
+    "2025-04": VersionFeatures("2025-04", False, True, False, 45, False, False),
 }
 
 

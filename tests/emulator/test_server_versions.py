@@ -52,6 +52,20 @@ async def test_journey_validates_in_every_version(api: Api, version: str) -> Non
     await api.call("DELETE", "/assistants/v", headers=headers, expect=200)
 
 
+@pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
+async def test_the_multimodal_parameter_exists_from_2025_10(api: Api, version: str) -> None:
+    # 2025-04's upload has no `multimodal` query parameter, so a non-PDF asked to be
+    # multimodal is an ordinary upload there and a 400 in every later version.
+    headers = {"X-Pinecone-Api-Version": version}
+    await api.call("POST", "/assistants", json={"name": "m"}, headers=headers, expect=200)
+    await api.wait_for("/assistants/m", "Ready")
+    status, _ = await api.upload(
+        "m", "a.txt", b"text", params={"multimodal": "true"}, headers=headers, expect=None
+    )
+    assert status == (200 if version == "2025-04" else 400)
+    assert features(version).multimodal_uploads is (status == 400)  # type: ignore[union-attr]
+
+
 async def test_default_version_when_header_absent(api: Api) -> None:
     await api.call("POST", "/assistants", json={"name": "d"}, expect=200)
     assert api.emu.requests[-1].api_version == DEFAULT_VERSION
