@@ -17,18 +17,39 @@ from ._validation import check_count, check_seconds
 from .errors import InvalidInputError
 
 __all__ = [
+    "API_FEATURES",
     "DEFAULT_API_VERSION",
     "DEFAULT_CONTROL_HOST",
     "EVALUATION_HOSTS",
     "SUPPORTED_API_VERSIONS",
+    "ApiFeatures",
     "ClientConfig",
     "ConnectionLimits",
     "RetryPolicy",
     "Timeouts",
 ]
 
+
+@dataclass(frozen=True)
+class ApiFeatures:
+    """What the SDK does differently per API version (one row per version below)."""
+
+    metadata_in_form: bool
+    """Upload metadata travels as a multipart field (2026-04 on), not as a query parameter."""
+
+
+# Adding an API version is a row here and one in testing/versions.py; tests/test_contract.py
+# checks that the two tables name the same versions and agree where they overlap.
+API_FEATURES = MappingProxyType(
+    {
+        "2026-07": ApiFeatures(metadata_in_form=True),
+        "2026-04": ApiFeatures(metadata_in_form=True),
+        "2025-10": ApiFeatures(metadata_in_form=False),
+        "2025-04": ApiFeatures(metadata_in_form=False),
+    }
+)
 DEFAULT_API_VERSION = "2026-07"
-SUPPORTED_API_VERSIONS = ("2026-07", "2026-04", "2025-10", "2025-04")
+SUPPORTED_API_VERSIONS = tuple(API_FEATURES)
 DEFAULT_CONTROL_HOST = "https://api.pinecone.io"
 EVALUATION_HOSTS = MappingProxyType(
     {"us": "https://prod-1-data.ke.pinecone.io", "eu": "https://prod-eu-data.ke.pinecone.io"}
@@ -159,6 +180,11 @@ class ClientConfig:
     ssl: _ssl.SSLContext | bool
     extra_headers: Mapping[str, str]
     data_host_override: str | None
+
+    @property
+    def features(self) -> ApiFeatures:
+        """The behaviour of ``api_version`` (validated by :meth:`resolve`)."""
+        return API_FEATURES[self.api_version]
 
     def __repr__(self) -> str:
         return (

@@ -216,6 +216,8 @@ def test_the_sdk_the_emulator_and_the_contract_agree_on_the_api_versions() -> No
     assert set(config.SUPPORTED_API_VERSIONS) == set(versions.SUPPORTED_VERSIONS)
     assert config.DEFAULT_API_VERSION == versions.DEFAULT_VERSION == DEFAULT_VERSION
     assert all(versions.features(v) is not None for v in config.SUPPORTED_API_VERSIONS)
+    for version, sdk in config.API_FEATURES.items():  # where the two tables overlap
+        assert sdk.metadata_in_form is not versions.features(version).metadata_in_query  # type: ignore[union-attr]
     for version in config.SUPPORTED_API_VERSIONS:  # the contract holds every one of them
         for plane in contract.PLANES:
             assert contract.load(plane, version)["info"]["version"] == version

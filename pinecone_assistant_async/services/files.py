@@ -224,9 +224,9 @@ class FilesService(Service):
         timeout = check_timeout(timeout)
         if not isinstance(multimodal, bool):
             raise InvalidTypeError(f"multimodal must be a bool, got {type(multimodal).__name__}")
-        old_api = self._t.config.api_version.startswith("2025")
+        in_form = self._t.config.features.metadata_in_form
         prepared = await prepare(
-            source, file_name=file_name, metadata=meta, metadata_in_form=not old_api
+            source, file_name=file_name, metadata=meta, metadata_in_form=in_form
         )
         check_wire_text(prepared.file_name, "file_name")  # a name from an undecodable path
         check_file_limits(  # the plan's object limits, before anything is sent
@@ -238,7 +238,7 @@ class FilesService(Service):
         )
         deadline = anyio.current_time() + timeout
         params = {"multimodal": "true" if multimodal else "false"}
-        if old_api and prepared.metadata_json is not None:
+        if not in_form and prepared.metadata_json is not None:
             params["metadata"] = prepared.metadata_json
         url = await self._url(assistant, file_id)
         raw = await self._t.request(

@@ -22,6 +22,7 @@ from pinecone_assistant_async import (
     UploadNotReplayableError,
     WaitTimeoutError,
 )
+from pinecone_assistant_async.config import SUPPORTED_API_VERSIONS
 from pinecone_assistant_async.testing import Emulator
 from tests.conftest import FAST_RETRY, EmulatorFactory
 
@@ -54,6 +55,19 @@ async def test_upload_a_path_waits_until_available(emulator: Emulator, tmp_path:
     assert _uploads(emulator) == [
         ("POST", doc.stat().st_size, hashlib.sha256(doc.read_bytes()).hexdigest())
     ]
+
+
+@pytest.mark.parametrize("version", SUPPORTED_API_VERSIONS)
+async def test_upload_metadata_travels_where_the_version_wants_it(
+    emulator: Emulator, version: str
+) -> None:
+    await _ready(emulator)
+    async with emulator.client(api_version=version) as client:
+        uploaded = await client.files.upload("docs", b"x", file_name="x.txt", metadata={"k": 1})
+    assert uploaded.metadata == {"k": 1}
+    sent = [r for r in emulator.requests if r.path == "/assistant/files/docs"][-1]
+    # 2025-x takes `metadata` as a query parameter; later versions as a form field.
+    assert ("metadata" in sent.query) is version.startswith("2025")
 
 
 async def test_upload_bytes_sync_and_async_streams(emulator: Emulator) -> None:
