@@ -1,4 +1,5 @@
-"""The two ends of one request, as plain values: the JSON body sent, the response read whole.
+"""The two ends of one request, as plain values: the options and JSON body sent, the response
+read whole.
 
 Kept apart from ``_transport`` (which sends them) so that both stay small.
 """
@@ -6,13 +7,28 @@ Kept apart from ``_transport`` (which sends them) so that both stay small.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
+from ._retries import Replay
 from ._validation import check_wire_text
 
-__all__ = ["RawResponse", "json_bytes"]
+__all__ = ["BodyFactory", "RawResponse", "RequestOptions", "json_bytes"]
+
+BodyFactory = Callable[[], Awaitable[Any]]
+"""Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword options of ``Transport.request``, so ``request_model`` can pass them on typed."""
+
+    params: Mapping[str, str] | None
+    json_body: Any
+    body: BodyFactory | None
+    replay: Replay
+    timeout: float | None
+    assistant: str | None
 
 
 def json_bytes(value: Any) -> bytes:

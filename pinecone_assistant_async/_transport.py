@@ -32,7 +32,7 @@ from ._errors_map import (
     status_error,
     validation_summary,
 )
-from ._exchange import RawResponse, json_bytes
+from ._exchange import BodyFactory, RawResponse, RequestOptions, json_bytes
 from ._hosts import HostCache, says_assistant_missing
 from ._observe import Instruments, observed_attempt, observed_call, stamped
 from ._pacing import Pacer
@@ -43,8 +43,9 @@ from ._version import __version__
 from .config import ClientConfig
 from .errors import NotFoundError, PineconeError, RateLimitError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; annotations are not evaluated at run time
     from pydantic import BaseModel
+    from typing_extensions import Unpack
 
 __all__ = ["BodyFactory", "RawResponse", "Sleep", "Transport", "path_segment"]
 
@@ -52,8 +53,6 @@ logger = logging.getLogger("pinecone_assistant_async")
 
 M = TypeVar("M", bound="BaseModel")
 T = TypeVar("T")
-BodyFactory = Callable[[], Awaitable[Any]]
-"""Builds a fresh request body for each attempt (raises if the body cannot be sent again)."""
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -184,8 +183,10 @@ class Transport(SessionOwner):
         return raw if sent == 1 else replace(raw, attempts=sent)
 
     @observed_call
-    async def request_model(self, model: type[M], method: str, url: str, **kwargs: Any) -> M:
-        raw = await self.request(method, url, **kwargs)
+    async def request_model(
+        self, model: type[M], method: str, url: str, **options: Unpack[RequestOptions]
+    ) -> M:
+        raw = await self.request(method, url, **options)
         return self.decode(model, raw, method=method, url=url)
 
     def decode(self, model: type[M], raw: RawResponse, *, method: str, url: str) -> M:
