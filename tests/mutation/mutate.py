@@ -624,17 +624,23 @@ def run_mutant(mutant: Mutant, repo: Path, durations: dict[str, float], limit: f
         mutant.detail = f"pytest exit {done.returncode}: {output.strip()[-300:]}"
 
 
-def load_equivalents(path: Path) -> dict[str, str]:
-    """``id  module  reason`` lines (``#`` starts a comment line)."""
-    result: dict[str, str] = {}
+def load_equivalents(path: Path) -> dict[tuple[str, str], str]:
+    """``id  module[,module]  reason`` lines (``#`` starts a comment), keyed by (id, module
+    file name): an id says what a mutant does, the module where the judgement holds."""
+    result: dict[tuple[str, str], str] = {}
     if not path.exists():
         return result
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line and not line.startswith("#"):
-            ident, _module, reason = [*line.split(None, 2), "", ""][:3]
-            result[ident] = reason
+            ident, modules, reason = [*line.split(None, 2), "", ""][:3]
+            for module in modules.split(","):
+                result[(ident, Path(module).name)] = reason
     return result
+
+
+def _equivalent(mutant: Mutant, equivalents: dict[tuple[str, str], str]) -> str | None:
+    return equivalents.get((mutant.ident, Path(mutant.module).name))
 
 
 def _iter_modules(args: argparse.Namespace) -> Iterator[tuple[str, int]]:
@@ -685,7 +691,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hints", type=Path, help="an earlier --report: run each mutant's last killer first"
     )
+    parser.add_argument(
+        "--summarize",
+        type=Path,
+        help="print the table of an earlier --report with today's equivalents.txt; run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.summarize:
+        return _summarize(args.summarize, load_equivalents(args.equivalents), args)
 
     sizes = dict(_iter_modules(args))
     modules = list(sizes)
@@ -746,10 +759,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write_report(path: Path, mutants: list[Mutant], equivalents: dict[str, str]) -> None:
+def _write_report(
+    path: Path, mutants: list[Mutant], equivalents: dict[tuple[str, str], str]
+) -> None:
     entries = [
         {k: v for k, v in vars(m).items() if k != "source"}
-        | {"equivalent": equivalents.get(m.ident)}
+        | {"equivalent": _equivalent(m, equivalents)}
         for m in mutants
     ]
     path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
@@ -759,7 +774,7 @@ def _print_report(
     chosen: list[Mutant],
     modules: list[str],
     totals: dict[str, int],
-    equivalents: dict[str, str],
+    equivalents: dict[tuple[str, str], str],
     elapsed: float,
     args: argparse.Namespace,
 ) -> None:
@@ -767,7 +782,7 @@ def _print_report(
     print("survivors:")
     for mutant in chosen:
         if mutant.status in ("survived", "uncovered", "error"):
-            reason = equivalents.get(mutant.ident)
+            reason = _equivalent(mutant, equivalents)
             label = f"EQUIVALENT: {reason}" if reason else "BEHAVIOUR-CHANGING"
             print(f"--- {mutant.ident} {mutant.kind} ({mutant.status}) {label}")
             print(mutant.diff)
@@ -780,7 +795,8 @@ def _print_report(
         mine = [m for m in chosen if m.module == module]
         killed = sum(m.status in ("killed", "timeout") for m in mine)
         equivalent = sum(
-            m.status in ("survived", "uncovered") and m.ident in equivalents for m in mine
+            m.status in ("survived", "uncovered") and bool(_equivalent(m, equivalents))
+            for m in mine
         )
         survived = len(mine) - killed
         behaviour = len(mine) - equivalent
@@ -798,6 +814,28 @@ def _print_report(
     behaviour = grand[0] - grand[3]
     score = f"{100 * grand[1] / behaviour:.1f}%" if behaviour else "-"
     print(f"{'total':40} {'':5} {grand[0]:4} {grand[1]:6} {grand[2]:5} {grand[3]:5} {score}")
+
+
+def _summarize(
+    path: Path, equivalents: dict[tuple[str, str], str], args: argparse.Namespace
+) -> int:
+    fields = {f.name for f in Mutant.__dataclass_fields__.values()}
+    chosen = []
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        known = {k: v for k, v in entry.items() if k in fields}
+        for name in ("start", "end", "lines"):
+            if name in known:
+                known[name] = tuple(known[name])
+        known.setdefault("start", (entry.get("line", 0), 0))
+        for name, default in (("kind", ""), ("end", (0, 0)), ("replacement", "")):
+            known.setdefault(name, default)
+        known.setdefault("lines", (0, 0))
+        known.setdefault("import_time", False)
+        chosen.append(Mutant(**known))
+    modules = list(dict.fromkeys(m.module for m in chosen))
+    totals = {module: sum(m.module == module for m in chosen) for module in modules}
+    _print_report(chosen, modules, totals, equivalents, 0.0, args)
+    return 0
 
 
 if __name__ == "__main__":
