@@ -63,8 +63,7 @@ async def test_a_retry_after_of_zero_is_retried(docs: Emulator) -> None:
 
 
 async def test_each_retry_waits_the_retry_after_of_its_own_failure() -> None:
-    # The transport's sleep is replaced by a recorder, as in test_retry_after.py: the waits the
-    # client chose are observed exactly and nothing waits.
+    # The client's sleep= testing hook records the waits it chose; nothing waits.
     answers = [
         web.json_response({"error": {"message": "busy"}}, status=503, headers={"Retry-After": "1"}),
         web.json_response(
@@ -81,10 +80,12 @@ async def test_each_retry_waits_the_retry_after_of_its_own_failure() -> None:
     async with (
         server,
         AssistantClient(
-            api_key="retry-after-key", host=server.url, retry=RetryPolicy(max_retries=3)
+            api_key="retry-after-key",
+            host=server.url,
+            retry=RetryPolicy(max_retries=3),
+            sleep=sleep,
         ) as client,
     ):
-        client._t.sleep = sleep
         assistant = await client.assistants.describe("docs")
     assert assistant.name == "docs"
     assert sleep.delays == [1.0, 2.5]
