@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import contextvars
 import itertools
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio
 
@@ -46,10 +46,48 @@ MIN_LEARN = 5  # fewer requests than this in a minute teach nothing about the ra
 
 
 @dataclass
-class _Entry:
-    moment: float
-    cost: int
-    settled: bool = False
+class _Window:
+    """One class's admissions: in flight (by ticket, dated to the admission) and answered
+    (in answer order, so expiry pops from the left). Sums are kept, so a request costs O(1)
+    unless the window is full (then the oldest entries are walked to find the wait)."""
+
+    flying: dict[int, tuple[float, int]] = field(default_factory=dict)
+    flying_used: int = 0
+    answered: deque[tuple[float, int, bool]] = field(default_factory=deque)
+    answered_used: int = 0
+    settled_used: int = 0
+
+    def expire(self, now: float, window: float) -> None:
+        edge = now - window
+        answered = self.answered
+        while answered and answered[0][0] <= edge:
+            _, cost, settled = answered.popleft()
+            self.answered_used -= cost
+            self.settled_used -= cost if settled else 0
+        if self.flying and len(self.flying) <= 64:  # an admission answered by nobody (lost)
+            for ticket in [t for t, (moment, _) in self.flying.items() if moment <= edge]:
+                self.flying_used -= self.flying.pop(ticket)[1]
+
+    @property
+    def used(self) -> int:
+        return self.flying_used + self.answered_used
+
+    def wait_for(self, need: int, now: float, window: float) -> float:
+        """Seconds until ``need`` units have left the window (oldest first)."""
+        flying = sorted(self.flying.values())
+        i = j = 0
+        answered = self.answered
+        while i < len(answered) or j < len(flying):
+            if j >= len(flying) or (i < len(answered) and answered[i][0] <= flying[j][0]):
+                moment, cost = answered[i][0], answered[i][1]
+                i += 1
+            else:
+                moment, cost = flying[j]
+                j += 1
+            need -= cost
+            if need <= 0:
+                return max(moment + window - now, 1e-4)
+        return window
 
 
 class MemoryBackend:
@@ -57,15 +95,15 @@ class MemoryBackend:
 
     def __init__(self, clock: Callable[[], float] = anyio.current_time) -> None:
         self._clock = clock
-        self._entries: dict[str, dict[int, _Entry]] = {}
+        self._windows: dict[str, _Window] = {}
         self._blocked: dict[str, float] = {}
         self._tickets = itertools.count(1)
 
-    def _live(self, kind: str, now: float, window: float) -> dict[int, _Entry]:
-        entries = self._entries.setdefault(kind, {})
-        for ticket in [t for t, e in entries.items() if e.moment <= now - window]:
-            del entries[ticket]
-        return entries
+    def _window(self, kind: str) -> _Window:
+        window = self._windows.get(kind)
+        if window is None:
+            window = self._windows[kind] = _Window()
+        return window
 
     async def acquire(
         self, kind: str, rate: int | None, window: float, cost: int, *, held: bool = True
@@ -74,32 +112,34 @@ class MemoryBackend:
         blocked = self._blocked.get(kind, 0.0) - now
         if held and blocked > 0:
             return blocked, None
-        entries = self._live(kind, now, window)
-        used = sum(e.cost for e in entries.values())
-        if rate is not None and entries and used + cost > rate:
-            need = used + cost - rate
-            for entry in sorted(entries.values(), key=lambda e: e.moment):
-                need -= entry.cost
-                if need <= 0:
-                    return max(entry.moment + window - now, 1e-4), None
+        state = self._window(kind)
+        state.expire(now, window)
+        if rate is not None and state.used and state.used + cost > rate:
+            return state.wait_for(state.used + cost - rate, now, window), None
         ticket = next(self._tickets)
-        entries[ticket] = _Entry(now, cost)
+        state.flying[ticket] = (now, cost)
+        state.flying_used += cost
         return 0.0, str(ticket)
 
     async def settle(self, kind: str, ticket: str, counted: bool) -> None:
-        entries = self._entries.get(kind, {})
-        if not counted:
-            entries.pop(int(ticket), None)
-        elif int(ticket) in entries:
-            entries[int(ticket)] = _Entry(self._clock(), entries[int(ticket)].cost, True)
+        state = self._window(kind)
+        entry = state.flying.pop(int(ticket), None)
+        if entry is None:
+            return
+        state.flying_used -= entry[1]
+        if counted:
+            state.answered.append((self._clock(), entry[1], True))
+            state.answered_used += entry[1]
+            state.settled_used += entry[1]
 
     async def block(self, kind: str, seconds: float) -> None:
         until = self._clock() + seconds
         self._blocked[kind] = max(self._blocked.get(kind, 0.0), until)
 
     async def recent(self, kind: str, window: float) -> int:
-        entries = self._live(kind, self._clock(), window)
-        return sum(e.cost for e in entries.values() if e.settled)
+        state = self._window(kind)
+        state.expire(self._clock(), window)
+        return state.settled_used
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,10 @@ class Transport(SessionOwner):
             retry_after = error.retry_after if isinstance(error, RateLimitError) else None
             await self.pacer.answered(admission, getattr(error, "status", None), retry_after)
             raise
+        except BaseException:  # cancelled mid-request: it may have been counted
+            with anyio.CancelScope(shield=True):
+                await self.pacer.answered(admission, None, None)
+            raise
         await self.pacer.answered(admission, 200, None)
         return result
 

@@ -19,6 +19,7 @@ file_upload=40)``, ``dataclasses.replace(limits, objects=ObjectLimits(...))``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,6 +171,7 @@ class RateLimits:
         return dataclasses.replace(self, backend=backend)
 
 
+@functools.lru_cache(maxsize=1024)  # called for every request; a client's URLs repeat
 def operation_class(method: str, url: str) -> str | None:
     """The rate-limit class of a request to ``url`` (None: no limit covers it)."""
     path = url.split("://", 1)[-1]
