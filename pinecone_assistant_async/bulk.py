@@ -44,8 +44,7 @@ from __future__ import annotations
 import inspect
 import json
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -67,6 +66,7 @@ from ._bulk_report import (
     FileOutcome,
     FileResult,
 )
+from ._bulk_state import ProgressCallback, _Attempt, _finished, _known, _reason, _Run, _same
 from ._sources import SourceItem, content_file_id, expand_sources, fingerprint
 from ._sync import delete_missing_files
 from ._validation import check_assistant_name, check_timeout
@@ -74,7 +74,6 @@ from ._watch import FileWatcher
 from .errors import (
     APIConnectionError,
     AuthenticationError,
-    FileProcessingError,
     InvalidInputError,
     InvalidTypeError,
     PermissionDeniedError,
@@ -83,7 +82,7 @@ from .errors import (
     ServerError,
 )
 from .limits import check_file_limits
-from .models import AssistantFile, FileStatus, Operation, OperationStatus
+from .models import AssistantFile
 
 __all__ = [
     "HASH_METADATA_KEY",
@@ -100,70 +99,8 @@ DEFAULT_FILE_TIMEOUT = 600.0
 _TRANSIENT = (RateLimitError, ServerError, APIConnectionError)
 _FATAL = (AuthenticationError, PermissionDeniedError)
 
-ProgressCallback = Callable[[BulkProgress], Awaitable[None] | None]
 FIRST_POLL = 0.05  # shortest wait between the batched listings (see _watch), in seconds
 LONGEST_POLL = 5.0  # longest, in seconds of a 60 s minute
-
-
-@dataclass
-class _Run:
-    files: BulkFiles
-    assistant: str
-    report: BulkUploadReport
-    ids: dict[str, str]
-    metadata: MetadataArg
-    skip_unchanged: bool
-    retry_failed: bool
-    multimodal: bool
-    wait: bool
-    timeout: float
-    file_retries: int
-    on_progress: ProgressCallback | None
-    watcher: FileWatcher
-    dry_run: bool = False
-    slots: int | None = None  # new files the assistant may still take (files per assistant)
-    existing: dict[str, AssistantFile] = field(default_factory=dict)
-    claimed: dict[str, str] = field(default_factory=dict)
-    stop: Exception | None = None
-
-
-def _same(existing: AssistantFile | None, size: int, meta: dict[str, Any] | None) -> bool:
-    """The service holds these very bytes (same size and metadata, content hash included)."""
-    if existing is None or (existing.size is not None and existing.size != size):
-        return False
-    return (existing.metadata or None) == meta
-
-
-def _known(run: _Run, state: _Attempt, existing: AssistantFile) -> FileResult | None:
-    """The result for a file the service already holds unchanged, or None to send it."""
-    key, size, digest = state.item.key, state.size, state.digest
-    if existing.status == FileStatus.AVAILABLE:
-        return FileResult(key, state.file_id, FileOutcome.SKIPPED, size, digest,
-                          file=existing, reason="unchanged")
-    if existing.status == FileStatus.PROCESSING_FAILED and not run.retry_failed:
-        message = existing.error_message or "processing failed in an earlier upload"
-        error = FileProcessingError(message, last=existing)
-        return FileResult(key, state.file_id, FileOutcome.FAILED, size, digest, file=existing,
-                          error=error, reason=f"{message} (unchanged since; not sent again)")
-    return None
-
-
-def _reason(error: Exception) -> str:
-    message = getattr(error, "message", None)
-    return message if isinstance(message, str) and message else str(error) or type(error).__name__
-
-
-@dataclass
-class _Attempt:
-    """What one file's task learned so far (kept for the failure report)."""
-
-    item: SourceItem
-    file_id: str | None
-    size: int | None
-    digest: str | None = None
-    data: bytes | None = None  # a small file's bytes, read once with its hash
-    attempts: int = 0
-    release: Callable[[], None] = lambda: None  # gives back the concurrency slot (idempotent)
 
 
 async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> Any:
@@ -193,14 +130,6 @@ async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> An
     return await run.watcher.wait(state.file_id, state.digest, state.size, remaining)
 
 
-def _finished(sent: object) -> bool:
-    """The upload's answer already says the file is Available (or its operation Completed,
-    which is the same): nothing to wait for."""
-    if isinstance(sent, AssistantFile):
-        return sent.status == FileStatus.AVAILABLE
-    return isinstance(sent, Operation) and sent.status == OperationStatus.COMPLETED
-
-
 def _check_limits(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> None:
     """The plan's object limits for this file (``InvalidInputError`` naming the limit)."""
     objects = run.files.limits.objects
@@ -228,8 +157,14 @@ async def _one(run: _Run, state: _Attempt) -> FileResult:
         state.file_id = content_file_id(digest)
         first = run.claimed.setdefault(state.file_id, key)
         if first != key:
-            return FileResult(key, state.file_id, FileOutcome.SKIPPED, size, digest,
-                              reason=f"same contents as {first}")
+            return FileResult(
+                key,
+                state.file_id,
+                FileOutcome.SKIPPED,
+                size,
+                digest,
+                reason=f"same contents as {first}",
+            )
     meta = metadata_for(run.metadata, key, digest)
     if run.skip_unchanged and digest is not None and size is not None:
         existing = run.existing.get(state.file_id)
@@ -246,9 +181,14 @@ async def _one(run: _Run, state: _Attempt) -> FileResult:
     # before); a completed operation then still reads "uploaded".
     done = _finished(sent) if run.wait else _finished(sent) and isinstance(sent, AssistantFile)
     return FileResult(
-        key, state.file_id, FileOutcome.AVAILABLE if done else FileOutcome.UPLOADED, size,
-        digest, file=sent if isinstance(sent, AssistantFile) else None,
-        attempts=state.attempts, elapsed=anyio.current_time() - started,
+        key,
+        state.file_id,
+        FileOutcome.AVAILABLE if done else FileOutcome.UPLOADED,
+        size,
+        digest,
+        file=sent if isinstance(sent, AssistantFile) else None,
+        attempts=state.attempts,
+        elapsed=anyio.current_time() - started,
     )
 
 
