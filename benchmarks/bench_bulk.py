@@ -58,9 +58,18 @@ HEADERS = {"Api-Key": API_KEY, "X-Pinecone-Api-Version": "2026-07"}
 
 def start_emulator() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pinecone_assistant_async.testing", "--port", "0", "--instant",
-         "--api-key", API_KEY],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pinecone_assistant_async.testing",
+            "--port",
+            "0",
+            "--instant",
+            "--api-key",
+            API_KEY,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -75,7 +84,7 @@ def make_files(directory: Path, count: int, size: int, suffix: str) -> None:
     body = (b"bulk upload benchmark text, " * (size // 28 + 1))[:size]
     for i in range(count):
         head = f"file {i:06d} ".encode()
-        (directory / f"f{i:06d}{suffix}").write_bytes(head + body[len(head):])
+        (directory / f"f{i:06d}{suffix}").write_bytes(head + body[len(head) :])
 
 
 # -- the contenders -----------------------------------------------------------------------
@@ -97,16 +106,19 @@ def _read_and_hash(path: Path) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
-async def _raw_one(session: aiohttp.ClientSession, base: str, assistant: str, root: str,
-                   path: Path) -> None:
+async def _raw_one(
+    session: aiohttp.ClientSession, base: str, assistant: str, root: str, path: Path
+) -> None:
     data, digest = await asyncio.to_thread(_read_and_hash, path)
     file_id = path_file_id(f"{root}/{path.name}")
     form = aiohttp.FormData()
     form.add_field("file", data, filename=path.name)
-    form.add_field("metadata", json.dumps({"content_sha256": digest}),
-                   content_type="application/json")
-    async with session.put(f"{base}/files/{assistant}/{file_id}", data=form,
-                           params={"multimodal": "false"}) as resp:
+    form.add_field(
+        "metadata", json.dumps({"content_sha256": digest}), content_type="application/json"
+    )
+    async with session.put(
+        f"{base}/files/{assistant}/{file_id}", data=form, params={"multimodal": "false"}
+    ) as resp:
         operation = await resp.json()
         if resp.status not in (200, 202):
             raise RuntimeError(f"raw upsert -> {resp.status}: {operation}")
@@ -126,8 +138,9 @@ async def _raw_one(session: aiohttp.ClientSession, base: str, assistant: str, ro
 
 async def run_raw(url: str, assistant: str, directory: Path, concurrency: int) -> int:
     async with aiohttp.ClientSession(headers=HEADERS) as session:
-        async with session.post(f"{url}/assistant/assistants",
-                                json={"name": assistant, "region": "us"}) as resp:
+        async with session.post(
+            f"{url}/assistant/assistants", json={"name": assistant, "region": "us"}
+        ) as resp:
             resp.raise_for_status()
         started = time.perf_counter()
         async with session.get(f"{url}/assistant/assistants/{assistant}") as resp:
@@ -173,17 +186,18 @@ async def memory_worker(url: str, directory: Path, concurrency: int) -> dict[str
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started = time.perf_counter()
-        report = await client.files.upload_many(
-            "bench-memory", directory, concurrency=concurrency
-        )
+        report = await client.files.upload_many("bench-memory", directory, concurrency=concurrency)
         elapsed = time.perf_counter() - started
         done.set()
         sampler.join()
     high_water = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     return {
-        "start_mb": start / 2**20, "peak_above_start_mb": (peak - start) / 2**20,
+        "start_mb": start / 2**20,
+        "peak_above_start_mb": (peak - start) / 2**20,
         "ru_maxrss_above_start_mb": (high_water - start) / 2**20,
-        "files": report.files_total, "bytes": report.bytes_total, "elapsed": elapsed,
+        "files": report.files_total,
+        "bytes": report.bytes_total,
+        "elapsed": elapsed,
         "counts": report.counts,
     }
 
@@ -210,24 +224,32 @@ def throughput(args: argparse.Namespace, url: str, tmp: Path) -> None:
     results: dict[str, list[int]] = {"raw": [], "ours": []}
     cpu: dict[str, list[float]] = {"raw": [], "ours": []}
     runners = {"raw": run_raw, "ours": run_ours}
-    print(f"throughput: {args.files} files x {args.size} B, concurrency {args.concurrency}, "
-          f"{args.rounds} rounds")
+    print(
+        f"throughput: {args.files} files x {args.size} B, concurrency {args.concurrency}, "
+        f"{args.rounds} rounds"
+    )
     for round_ in range(args.rounds):
         order = ["raw", "ours"] if round_ % 2 == 0 else ["ours", "raw"]
         for name in order:
             before = time.process_time()
-            rate = asyncio.run(runners[name](url, f"bench-{name}-{round_}", directory,
-                                             args.concurrency))
+            rate = asyncio.run(
+                runners[name](url, f"bench-{name}-{round_}", directory, args.concurrency)
+            )
             per_file = (time.process_time() - before) / args.files * 1e3
             results[name].append(rate)
             cpu[name].append(per_file)
-            print(f"  round {round_ + 1}: {name:4} {rate:6d} files/s, client CPU "
-                  f"{per_file:.2f} ms/file", flush=True)
+            print(
+                f"  round {round_ + 1}: {name:4} {rate:6d} files/s, client CPU "
+                f"{per_file:.2f} ms/file",
+                flush=True,
+            )
     raw, ours = statistics.median(results["raw"]), statistics.median(results["ours"])
     verdict = "PASS" if ours / raw >= 0.85 else "MISS"
-    print(f"median: raw aiohttp {raw:.0f} files/s, ours {ours:.0f} files/s, "
-          f"ratio {ours / raw:.2f} (target >= 0.85: {verdict}); client CPU per file: raw "
-          f"{statistics.median(cpu['raw']):.2f} ms, ours {statistics.median(cpu['ours']):.2f} ms")
+    print(
+        f"median: raw aiohttp {raw:.0f} files/s, ours {ours:.0f} files/s, "
+        f"ratio {ours / raw:.2f} (target >= 0.85: {verdict}); client CPU per file: raw "
+        f"{statistics.median(cpu['raw']):.2f} ms, ours {statistics.median(cpu['ours']):.2f} ms"
+    )
 
 
 def memory(args: argparse.Namespace, url: str, tmp: Path) -> None:
@@ -236,15 +258,19 @@ def memory(args: argparse.Namespace, url: str, tmp: Path) -> None:
     print(f"memory: {args.big_files} files x {args.big_mb} MB, concurrency 16 (child process)")
     out = subprocess.run(
         [sys.executable, __file__, "--memory-worker", url, str(directory)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     verdict = "PASS" if result["peak_above_start_mb"] < 64 else "MISS"
-    print(f"  start RSS {result['start_mb']:.1f} MB; peak above start "
-          f"{result['peak_above_start_mb']:.1f} MB (sampled), "
-          f"{result['ru_maxrss_above_start_mb']:.1f} MB (getrusage); "
-          f"{result['bytes'] / 2**20:.0f} MB sent in {result['elapsed']:.1f} s; "
-          f"target < 64 MB: {verdict}")
+    print(
+        f"  start RSS {result['start_mb']:.1f} MB; peak above start "
+        f"{result['peak_above_start_mb']:.1f} MB (sampled), "
+        f"{result['ru_maxrss_above_start_mb']:.1f} MB (getrusage); "
+        f"{result['bytes'] / 2**20:.0f} MB sent in {result['elapsed']:.1f} s; "
+        f"target < 64 MB: {verdict}"
+    )
 
 
 def main() -> None:

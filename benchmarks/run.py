@@ -155,9 +155,7 @@ def selected(option: str) -> list[str]:
     return names
 
 
-def run_scenarios(
-    opts: argparse.Namespace, runner: Runner, clients: list[str]
-) -> dict[str, Any]:
+def run_scenarios(opts: argparse.Namespace, runner: Runner, clients: list[str]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for scenario in (s for s in SCENARIOS if s in selected(opts.scenarios)):
         runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}

@@ -305,9 +305,7 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
             choices=[
                 CompletionChoice(
                     index=index,
-                    message=Message(
-                        role=state.role or "assistant", content="".join(state.parts)
-                    ),
+                    message=Message(role=state.role or "assistant", content="".join(state.parts)),
                     finish_reason=state.finish_reason,
                 )
                 for index, state in sorted(self._choices.items())

@@ -43,7 +43,9 @@ def test_quick_benchmarks_print_every_row() -> None:
     for row in ROWS:
         if row.target is not None:
             verdict = next(
-                line for line in lines if line.strip().startswith(("PASS", "MISS", "n/a"))
+                line
+                for line in lines
+                if line.strip().startswith(("PASS", "MISS", "n/a"))
                 and f" {row.scenario} {row.unit}:" in line
             )
             assert verdict.split()[0] in ("PASS", "MISS"), verdict

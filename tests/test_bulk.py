@@ -81,8 +81,16 @@ async def server_files(client: AssistantClient, name: str = "bulk") -> list[Any]
 
 
 def test_path_ids_are_deterministic_valid_and_distinct() -> None:
-    keys = ["docs/a b.md", "docs/a-b.md", "docs/a_b.md", "docs/a.b.md", "é/ü.txt", "x" * 500,
-            "y/" * 200 + "end.txt", "..."]
+    keys = [
+        "docs/a b.md",
+        "docs/a-b.md",
+        "docs/a_b.md",
+        "docs/a.b.md",
+        "é/ü.txt",
+        "x" * 500,
+        "y/" * 200 + "end.txt",
+        "...",
+    ]
     ids = [path_file_id(key) for key in keys]
     assert ids == [path_file_id(key) for key in keys]
     assert len(set(ids)) == len(keys)
@@ -98,8 +106,7 @@ async def test_report_counts_bytes_and_failures() -> None:
     report.record(FileResult("k2", "i2", FileOutcome.UPLOADED, None))
     for i in range(3, 10):
         report.record(FileResult(f"k{i}", None, FileOutcome.FAILED, 5, reason=f"bad {i}"))
-    assert report.counts == {"available": 1, "uploaded": 1, "skipped": 1, "failed": 7,
-                             "pending": 0}
+    assert report.counts == {"available": 1, "uploaded": 1, "skipped": 1, "failed": 7, "pending": 0}
     assert report.bytes_done == 65 and report.bytes_uploaded == 10
     assert report.pending == [] and not report.complete  # not finished yet
     assert report.files_total == 10 and report.elapsed >= 0
@@ -128,8 +135,12 @@ async def test_directories_walk_recursively_with_keys_under_the_directory_name(
     items = await expand_sources([root, str(single), ("notes/n.md", b"nn")])
     keys = [i.key for i in items]
     assert keys == [
-        "kb/a.md", "kb/node_modules/x/d.md", "kb/sub/b.txt", "kb/sub/deep/c.md",
-        "single.txt", "notes/n.md",
+        "kb/a.md",
+        "kb/node_modules/x/d.md",
+        "kb/sub/b.txt",
+        "kb/sub/deep/c.md",
+        "single.txt",
+        "notes/n.md",
     ]
     assert [i.size for i in items] == [1, 1, 2, 3, 1, 2]
     assert items[-1].file_name == "n.md" and items[-1].data == b"nn"
@@ -147,7 +158,9 @@ async def test_include_and_exclude_globs(tmp_path: Path) -> None:
 
     assert await keys(include="*.md") == ["a.md", "node_modules/e.md", "sub/c.md", "sub/deep/d.md"]
     assert await keys(include="*.md", exclude="node_modules") == [
-        "a.md", "sub/c.md", "sub/deep/d.md"
+        "a.md",
+        "sub/c.md",
+        "sub/deep/d.md",
     ]
     assert await keys(include="sub/**/*.md") == ["sub/c.md", "sub/deep/d.md"]
     assert await keys(include="sub/*.md") == ["sub/c.md"]
@@ -216,7 +229,9 @@ async def test_upload_then_rerun_skips_and_changes_are_resent(
     for i in range(6):
         write(root, f"f{i}.md", f"file number {i}")
     report = await client.files.upload_many(
-        "bulk", [root, ("extra/x.txt", b"extra text")], concurrency=3,
+        "bulk",
+        [root, ("extra/x.txt", b"extra text")],
+        concurrency=3,
         metadata=lambda key: {"source": key},
     )
     assert report.ok and report.counts["available"] == 7
@@ -230,7 +245,9 @@ async def test_upload_then_rerun_skips_and_changes_are_resent(
     write(root, "f3.md", "file number 3, edited")
     emu.reset_log()
     again = await client.files.upload_many(
-        "bulk", [root, ("extra/x.txt", b"extra text")], concurrency=3,
+        "bulk",
+        [root, ("extra/x.txt", b"extra text")],
+        concurrency=3,
         metadata=lambda key: {"source": key, "v": 2} if key == "kb/f0.md" else {"source": key},
     )
     assert {r.key for r in again.available} == {"kb/f3.md", "kb/f0.md"}
@@ -241,9 +258,7 @@ async def test_upload_then_rerun_skips_and_changes_are_resent(
     assert files[path_file_id("kb/f3.md")].size == len(b"file number 3, edited")
 
 
-async def test_content_ids_dedupe_identical_files(
-    tmp_path: Path, client: AssistantClient
-) -> None:
+async def test_content_ids_dedupe_identical_files(tmp_path: Path, client: AssistantClient) -> None:
     root = tmp_path / "kb"
     write(root, "a.md", "same words")
     write(root, "copy/a.md", "same words")
@@ -386,9 +401,7 @@ async def test_a_raising_progress_callback_stops_the_run(
     assert isinstance(report.aborted_by, RuntimeError) and not report.cancelled
 
 
-async def test_transient_failures_get_whole_file_retries(
-    tmp_path: Path, emu: Emulator
-) -> None:
+async def test_transient_failures_get_whole_file_retries(tmp_path: Path, emu: Emulator) -> None:
     write(tmp_path, "t.txt", "retry me")
     no_retry = RetryPolicy(max_retries=0)
     async with emu.client(retry=no_retry) as client:
@@ -398,9 +411,7 @@ async def test_transient_failures_get_whole_file_retries(
         assert report.ok and report.available[0].attempts == 3
         emu.clear_faults()
         emu.add_fault("status=503;message=overloaded, try later", method="PUT", path="/files/")
-        failed = await client.files.upload_many(
-            "bulk", [("u.txt", b"never lands")], file_retries=1
-        )
+        failed = await client.files.upload_many("bulk", [("u.txt", b"never lands")], file_retries=1)
     result = failed.failed[0]
     assert isinstance(result.error, ServiceUnavailableError) and result.attempts == 2
     assert result.reason == "overloaded, try later"
@@ -410,9 +421,7 @@ async def test_transient_failures_get_whole_file_retries(
     assert info.value.report is failed
 
 
-async def test_authentication_errors_abort_with_the_report(
-    tmp_path: Path, emu: Emulator
-) -> None:
+async def test_authentication_errors_abort_with_the_report(tmp_path: Path, emu: Emulator) -> None:
     for i in range(10):
         write(tmp_path, f"a{i}.txt", f"content {i}")
     async with AssistantClient(api_key="wrong-key", host=emu.url) as client:
@@ -420,7 +429,10 @@ async def test_authentication_errors_abort_with_the_report(
             await client.files.upload_many("bulk", tmp_path)
         with pytest.raises(BulkUploadError) as info:
             await client.files.upload_many(
-                "bulk", tmp_path, skip_unchanged=False, concurrency=2,
+                "bulk",
+                tmp_path,
+                skip_unchanged=False,
+                concurrency=2,
             )
     report = info.value.report
     assert isinstance(report.aborted_by, AuthenticationError)
@@ -458,8 +470,9 @@ async def test_thousand_files_with_faults_land_exactly_once(
         else:
             write(root, f"d{i % 10}/f{i}.txt", f"document {i}")
     rules = [
-        emu.add_fault("status=429;retry_after=0", method="PUT", path="/files/",
-                      probability=0.08, seed=1),
+        emu.add_fault(
+            "status=429;retry_after=0", method="PUT", path="/files/", probability=0.08, seed=1
+        ),
         emu.add_fault("status=503", method="PUT", path="/files/", probability=0.08, seed=2),
         # Waiting is batched (one listing per poll covers every file in flight), so there are
         # few reads to fail: a high probability still makes some of them fail.

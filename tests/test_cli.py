@@ -43,7 +43,8 @@ async def cli(
 ) -> subprocess.CompletedProcess[bytes]:
     return await anyio.run_process(
         [sys.executable, "-m", "pinecone_assistant_async", *args],
-        env=env if env is not None else environment(emu), check=False,
+        env=env if env is not None else environment(emu),
+        check=False,
     )
 
 
@@ -100,8 +101,19 @@ async def test_files_upload_reports_failures_and_reruns_send_nothing(
     (root / "skip.log").write_text("not included")
     await cli_json(emu, "assistants", "create", "kb")
 
-    first = await cli(emu, "files", "upload", "kb", str(root), "--concurrency", "3",
-                      "--exclude", "*.log", "--metadata", '{"team": "docs"}')
+    first = await cli(
+        emu,
+        "files",
+        "upload",
+        "kb",
+        str(root),
+        "--concurrency",
+        "3",
+        "--exclude",
+        "*.log",
+        "--metadata",
+        '{"team": "docs"}',
+    )
     assert first.returncode == 1, err(first)  # one file failed
     text = out(first)
     assert "available" in text and "8" in text
@@ -109,12 +121,27 @@ async def test_files_upload_reports_failures_and_reruns_send_nothing(
     assert "9/9 files" in err(first)  # the progress bar's final state
 
     emu.reset_log()
-    second = await cli(emu, "--json", "files", "upload", "kb", str(root), "--exclude", "*.log",
-                       "--metadata", '{"team": "docs"}')
+    second = await cli(
+        emu,
+        "--json",
+        "files",
+        "upload",
+        "kb",
+        str(root),
+        "--exclude",
+        "*.log",
+        "--metadata",
+        '{"team": "docs"}',
+    )
     assert second.returncode == 1
     report = json.loads(out(second))
-    assert report["counts"] == {"available": 0, "uploaded": 0, "skipped": 8, "failed": 1,
-                                "pending": 0}
+    assert report["counts"] == {
+        "available": 0,
+        "uploaded": 0,
+        "skipped": 8,
+        "failed": 1,
+        "pending": 0,
+    }
     assert emu.count("PUT") == 0
     failed = [r for r in report["results"] if r["outcome"] == "failed"]
     assert failed[0]["key"] == "kb/sub/bad.txt" and failed[0]["error"] == "FileProcessingError"
@@ -159,12 +186,20 @@ async def test_chat_streams_with_numbered_citations(emu: Emulator, tmp_path: Pat
 
 
 async def test_evaluate(emu: Emulator) -> None:
-    result = await cli_json(emu, "evaluate", "--question", "Capital of France?",
-                            "--answer", "Paris is the capital of France.",
-                            "--ground-truth", "Paris is the capital of France.")
+    result = await cli_json(
+        emu,
+        "evaluate",
+        "--question",
+        "Capital of France?",
+        "--answer",
+        "Paris is the capital of France.",
+        "--ground-truth",
+        "Paris is the capital of France.",
+    )
     assert result["metrics"]["alignment"] == 1.0
-    human = await cli(emu, "evaluate", "--question", "q", "--answer", "Paris.",
-                      "--ground-truth", "Paris.")
+    human = await cli(
+        emu, "evaluate", "--question", "q", "--answer", "Paris.", "--ground-truth", "Paris."
+    )
     assert human.returncode == 0 and "alignment" in out(human)
 
 
@@ -177,21 +212,32 @@ async def test_errors_are_one_line_without_traceback(emu: Emulator, tmp_path: Pa
     debug = await cli(emu, "--debug", "assistants", "list", env=bad_key)
     assert debug.returncode == 1 and "Traceback" in err(debug)
     (tmp_path / "a.md").write_text("a")
-    aborted = await cli(emu, "--json", "files", "upload", "kb", str(tmp_path), "--no-skip",
-                        env=bad_key)
+    aborted = await cli(
+        emu, "--json", "files", "upload", "kb", str(tmp_path), "--no-skip", env=bad_key
+    )
     assert aborted.returncode == 1
     assert json.loads(out(aborted))["counts"]["failed"] == 1  # the partial report, then:
     assert err(aborted).startswith("error: bulk upload aborted: 401")
 
-    flag = await cli(None, "--api-key", emu.api_key, "--host", emu.url, "assistants", "list",
-                     env=environment(None))
+    flag = await cli(
+        None,
+        "--api-key",
+        emu.api_key,
+        "--host",
+        emu.url,
+        "assistants",
+        "list",
+        env=environment(None),
+    )
     assert flag.returncode == 0, err(flag)
     missing_key = await cli(None, "assistants", "list", env=environment(None))
     assert missing_key.returncode == 1 and "API key" in err(missing_key)
 
     missing = await cli(emu, "files", "upload", "kb", str(tmp_path / "nope.md"), str(tmp_path))
-    assert missing.returncode == 1 and err(missing) == f"error: no such file or directory: " \
-        f"{tmp_path / 'nope.md'}\n"
+    assert (
+        missing.returncode == 1
+        and err(missing) == f"error: no such file or directory: {tmp_path / 'nope.md'}\n"
+    )
     unknown = await cli(emu, "chat", "nope", "hello?")
     assert unknown.returncode == 1 and "404" in err(unknown)
     assert emu.count("PUT") == 0
@@ -199,8 +245,7 @@ async def test_errors_are_one_line_without_traceback(emu: Emulator, tmp_path: Pa
 
 async def test_emulator_command_serves_until_terminated() -> None:
     process = await anyio.open_process(
-        [sys.executable, "-m", "pinecone_assistant_async", "emulator", "--port", "0",
-         "--instant"],
+        [sys.executable, "-m", "pinecone_assistant_async", "emulator", "--port", "0", "--instant"],
         env=environment(None),
     )
     async with process:
@@ -211,8 +256,13 @@ async def test_emulator_command_serves_until_terminated() -> None:
                 buffer += await process.stdout.receive()
         url = buffer.decode().split("listening on ", 1)[1].split()[0]
         key = buffer.decode().split("API key: ", 1)[1].split()[0]
-        listed = await cli(None, "--json", "assistants", "list",
-                           env=environment(None, PINECONE_API_KEY=key, PINECONE_HOST=url))
+        listed = await cli(
+            None,
+            "--json",
+            "assistants",
+            "list",
+            env=environment(None, PINECONE_API_KEY=key, PINECONE_HOST=url),
+        )
         assert listed.returncode == 0 and json.loads(out(listed)) == []
         process.terminate()
         assert await process.wait() == 0
@@ -246,8 +296,12 @@ def test_every_option_and_argument_has_help_and_usage_names_the_command() -> Non
     for parser in parsers:
         assert parser.format_usage().startswith(f"usage: {PROG}"), parser.prog
     names = {parser.prog for parser in parsers}
-    for command in ("assistants update", "files describe", "operations list",
-                    "operations describe"):
+    for command in (
+        "assistants update",
+        "files describe",
+        "operations list",
+        "operations describe",
+    ):
         assert f"{PROG} {command}" in names
 
 
@@ -272,8 +326,16 @@ async def test_assistants_update_files_describe_and_operations(
     emu: Emulator, tmp_path: Path
 ) -> None:
     await cli_json(emu, "assistants", "create", "hr", "--instructions", "Be brief.")
-    updated = await cli_json(emu, "assistants", "update", "hr", "--instructions", "Be kind.",
-                             "--metadata", '{"team": "hr"}')
+    updated = await cli_json(
+        emu,
+        "assistants",
+        "update",
+        "hr",
+        "--instructions",
+        "Be kind.",
+        "--metadata",
+        '{"team": "hr"}',
+    )
     assert (updated["instructions"], updated["metadata"]) == ("Be kind.", {"team": "hr"})
     nothing = await cli(emu, "assistants", "update", "hr")
     assert nothing.returncode == 2 and "--instructions" in err(nothing)
@@ -294,7 +356,9 @@ async def test_assistants_update_files_describe_and_operations(
     assert await cli_json(emu, "operations", "list", "hr", "--type", "delete_file") == []
     one = await cli_json(emu, "operations", "describe", "hr", operations[0]["id"])
     assert one["id"] == operations[0]["id"] and one["operation_type"] in (
-        "upload_file", "upsert_file")
+        "upload_file",
+        "upsert_file",
+    )
     table = await cli(emu, "operations", "list", "hr")
     assert table.returncode == 0 and "Completed" in out(table)
 
@@ -304,16 +368,32 @@ async def test_chat_options_reach_the_service_and_highlights_are_printed(
 ) -> None:
     (tmp_path / "handbook.md").write_text(HANDBOOK)
     await cli_json(emu, "assistants", "create", "hr")
-    await cli_json(emu, "files", "upload", "hr", str(tmp_path / "handbook.md"),
-                   "--metadata", '{"team": "hr"}')
+    await cli_json(
+        emu, "files", "upload", "hr", str(tmp_path / "handbook.md"), "--metadata", '{"team": "hr"}'
+    )
     emu.reset_log()
-    answer = await cli(emu, "chat", "hr", "How many vacation days do employees get?",
-                       "--model", "gpt-4.1", "--temperature", "0.5", "--top-k", "3",
-                       "--highlights", "--filter", '{"team": "hr"}')
+    answer = await cli(
+        emu,
+        "chat",
+        "hr",
+        "How many vacation days do employees get?",
+        "--model",
+        "gpt-4.1",
+        "--temperature",
+        "0.5",
+        "--top-k",
+        "3",
+        "--highlights",
+        "--filter",
+        '{"team": "hr"}',
+    )
     assert answer.returncode == 0, err(answer)
     sent = next(r.json for r in emu.requests if r.path.startswith("/assistant/chat/"))
     assert (sent["model"], sent["temperature"], sent["include_highlights"]) == (
-        "gpt-4.1", 0.5, True)
+        "gpt-4.1",
+        0.5,
+        True,
+    )
     assert sent["context_options"] == {"top_k": 3} and sent["filter"] == {"team": "hr"}
     lines = out(answer).splitlines()
     source = lines.index("[1] handbook.md p. 1")
@@ -326,16 +406,20 @@ async def test_api_version_and_data_host_from_flags_and_environment(
     emu: Emulator, tmp_path: Path
 ) -> None:
     await cli_json(emu, "--api-version", "2025-04", "assistants", "create", "hr")
-    from_env = await cli(emu, "--json", "assistants", "list",
-                         env=environment(emu, PINECONE_API_VERSION="2026-04"))
+    from_env = await cli(
+        emu, "--json", "assistants", "list", env=environment(emu, PINECONE_API_VERSION="2026-04")
+    )
     assert from_env.returncode == 0, err(from_env)
     assert [r.api_version for r in emu.requests if r.method in ("POST", "GET")][:2] == [
-        "2025-04", "2026-04"]
+        "2025-04",
+        "2026-04",
+    ]
     async with Emulator(ready_delay=0) as data_plane:
         # the data plane is wherever --data-host says, not the host the assistant reports
         flag = await cli(emu, "--data-host", data_plane.url, "files", "list", "hr")
-        env = await cli(emu, "files", "list", "hr",
-                        env=environment(emu, PINECONE_DATA_HOST=data_plane.url))
+        env = await cli(
+            emu, "files", "list", "hr", env=environment(emu, PINECONE_DATA_HOST=data_plane.url)
+        )
         assert data_plane.count("GET", "^/assistant/files/hr") == 2
     assert flag.returncode == env.returncode == 1 and "404" in err(flag)  # no such assistant there
     assert emu.count("GET", "^/assistant/files/") == 0

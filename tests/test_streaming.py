@@ -37,7 +37,6 @@ from tests.test_chat import QUESTION, chat_requests, ready_docs
 pytestmark = pytest.mark.anyio
 
 
-
 def acquired(client: AssistantClient) -> int:
     """Connections the client's pool has handed out and not got back (aiohttp internals)."""
     connector = client._t.session.connector

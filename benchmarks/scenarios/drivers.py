@@ -90,9 +90,7 @@ async def sequential_chat(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapt
 
 async def concurrent_chat(adapter: Adapter, sizes: Sizes, job: Any, plain: Adapter) -> Measured:
     """b. ``conc_tasks`` tasks chatting in a loop for ``conc_seconds``: calls per second."""
-    await asyncio.gather(
-        *(adapter.chat(CHAT_ASSISTANT, QUESTION) for _ in range(sizes.conc_tasks))
-    )
+    await asyncio.gather(*(adapter.chat(CHAT_ASSISTANT, QUESTION) for _ in range(sizes.conc_tasks)))
     done = 0
     deadline = time.perf_counter() + sizes.conc_seconds
 

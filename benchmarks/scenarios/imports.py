@@ -86,9 +86,7 @@ PROGRAMS = {"raw": RAW, "ours": OURS, "official": OFFICIAL}
 
 
 def _program(client: str, url: str) -> str:
-    constants = (
-        f"URL = {url!r}\nKEY = {API_KEY!r}\nNAME = {CHAT_ASSISTANT!r}\nQ = {QUESTION!r}\n"
-    )
+    constants = f"URL = {url!r}\nKEY = {API_KEY!r}\nNAME = {CHAT_ASSISTANT!r}\nQ = {QUESTION!r}\n"
     return _PRELUDE + constants + PROGRAMS[client] + _EPILOGUE
 
 

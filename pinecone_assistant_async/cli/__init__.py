@@ -67,7 +67,8 @@ def _prog() -> str:
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     common = common_options()
     parser = argparse.ArgumentParser(
-        prog=prog, parents=[common],
+        prog=prog,
+        parents=[common],
         description="Manage Pinecone assistants and their files, chat, retrieve and evaluate.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -78,7 +79,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     ask.register(groups, common)
     mcp_command.register(groups)
     emu = groups.add_parser(
-        "emulator", help="serve the offline emulator (see 'emulator --help')", add_help=False,
+        "emulator",
+        help="serve the offline emulator (see 'emulator --help')",
+        add_help=False,
         description="Arguments are those of 'python -m pinecone_assistant_async.testing'.",
     )
     emu.set_defaults(command=None)

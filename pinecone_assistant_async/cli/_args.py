@@ -40,7 +40,7 @@ def json_object(text: str) -> dict[str, Any]:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("expected a JSON object, like '{\"team\": \"docs\"}'")
+        raise argparse.ArgumentTypeError('expected a JSON object, like \'{"team": "docs"}\'')
     return value
 
 
@@ -98,17 +98,23 @@ def common_options() -> argparse.ArgumentParser:
         "--api-key", default=s, metavar="KEY", help=f"API key (default: ${env['api_key']})"
     )
     common.add_argument(
-        "--host", default=s, metavar="URL",
+        "--host",
+        default=s,
+        metavar="URL",
         help=f"control-plane base URL, e.g. an emulator's (default: ${env['host']}, else "
         "Pinecone's)",
     )
     common.add_argument(
-        "--data-host", default=s, metavar="URL",
+        "--data-host",
+        default=s,
+        metavar="URL",
         help=f"data-plane URL for chat, context and files (default: ${env['data_host']}, else "
         "the one the assistant reports)",
     )
     common.add_argument(
-        "--api-version", default=s, metavar="VERSION",
+        "--api-version",
+        default=s,
+        metavar="VERSION",
         help=f"API version: {', '.join(SUPPORTED_API_VERSIONS)} (default: ${env['api_version']}, "
         f"else {DEFAULT_API_VERSION})",
     )

@@ -45,7 +45,9 @@ def _write(text: str) -> None:
 
 async def chat(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     options: dict[str, Any] = {
-        "model": args.model, "filter": args.filter, "temperature": args.temperature,
+        "model": args.model,
+        "filter": args.filter,
+        "temperature": args.temperature,
         "include_highlights": args.highlights,
     }
     if args.top_k is not None:
@@ -83,20 +85,31 @@ def _snippet_row(number: int, snippet: Snippet) -> tuple[Any, ...]:
     if len(text) > SNIPPET_CHARS:
         text = text[: SNIPPET_CHARS - 1] + "…"
     score = getattr(snippet, "score", None)
-    return (number, "-" if score is None else f"{score:.3f}",
-            getattr(file, "name", "-"), ", ".join(map(str, pages)) or "-", text)
+    return (
+        number,
+        "-" if score is None else f"{score:.3f}",
+        getattr(file, "name", "-"),
+        ", ".join(map(str, pages)) or "-",
+        text,
+    )
 
 
 async def context(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     found = await client.context(
-        args.assistant, args.query, filter=args.filter, top_k=args.top_k,
+        args.assistant,
+        args.query,
+        filter=args.filter,
+        top_k=args.top_k,
         snippet_size=args.snippet_size,
     )
     if out.json_mode:
         out.emit_json(found)
     else:
-        out.table(f"{len(found.snippets)} snippet(s)", ("#", "score", "file", "pages", "text"),
-                  (_snippet_row(n, s) for n, s in enumerate(found.snippets, 1)))
+        out.table(
+            f"{len(found.snippets)} snippet(s)",
+            ("#", "score", "file", "pages", "text"),
+            (_snippet_row(n, s) for n, s in enumerate(found.snippets, 1)),
+        )
     return 0
 
 
@@ -108,49 +121,74 @@ async def evaluate(client: AssistantClient, args: argparse.Namespace, out: Outpu
         out.emit_json(result)
         return 0
     m = result.metrics
-    out.table("alignment", ("metric", "score"), [
-        ("correctness", f"{m.correctness:.3f}"), ("completeness", f"{m.completeness:.3f}"),
-        ("alignment", f"{m.alignment:.3f}"),
-    ])
+    out.table(
+        "alignment",
+        ("metric", "score"),
+        [
+            ("correctness", f"{m.correctness:.3f}"),
+            ("completeness", f"{m.completeness:.3f}"),
+            ("alignment", f"{m.alignment:.3f}"),
+        ],
+    )
     facts = result.reasoning.evaluated_facts
     if facts:
-        out.table("facts", ("fact", "entailment"),
-                  ((f.fact.content, plain(f.entailment)) for f in facts))
+        out.table(
+            "facts", ("fact", "entailment"), ((f.fact.content, plain(f.entailment)) for f in facts)
+        )
     return 0
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    groups: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = groups.add_parser(
-        "chat", parents=[common], help="ask an assistant (streams the answer with citations)",
+        "chat",
+        parents=[common],
+        help="ask an assistant (streams the answer with citations)",
         description="Ask an assistant a question. The answer streams in with [n] markers where "
         "its citations point, then each source is listed once.",
     )
     p.add_argument("assistant", help="the assistant's name")
     p.add_argument("question", help="the question (quote it)")
-    p.add_argument("--model", default="gpt-4o",
-                   help=f"the model that writes the answer (default gpt-4o; {MODELS})")
-    p.add_argument("--temperature", type=number(0, 2), metavar="T",
-                   help="randomness of the answer, 0 to 2 (the service's default when omitted)")
-    p.add_argument("--top-k", type=count, metavar="N",
-                   help="context snippets given to the model (1-64)")
-    p.add_argument("--highlights", action="store_true",
-                   help="ask for the cited passages and print them under each source")
-    p.add_argument("--filter", type=json_object, metavar="JSON",
-                   help="a metadata filter on files, like '{\"team\": \"hr\"}'")
+    p.add_argument(
+        "--model",
+        default="gpt-4o",
+        help=f"the model that writes the answer (default gpt-4o; {MODELS})",
+    )
+    p.add_argument(
+        "--temperature",
+        type=number(0, 2),
+        metavar="T",
+        help="randomness of the answer, 0 to 2 (the service's default when omitted)",
+    )
+    p.add_argument(
+        "--top-k", type=count, metavar="N", help="context snippets given to the model (1-64)"
+    )
+    p.add_argument(
+        "--highlights",
+        action="store_true",
+        help="ask for the cited passages and print them under each source",
+    )
+    p.add_argument(
+        "--filter",
+        type=json_object,
+        metavar="JSON",
+        help='a metadata filter on files, like \'{"team": "hr"}\'',
+    )
     p.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     p.set_defaults(command=Command(chat))
     p = groups.add_parser("context", parents=[common], help="retrieve context snippets")
     p.add_argument("assistant", help="the assistant's name")
     p.add_argument("query", help="what to look for (quote it)")
-    p.add_argument("--filter", type=json_object, metavar="JSON",
-                   help="a metadata filter on files")
+    p.add_argument("--filter", type=json_object, metavar="JSON", help="a metadata filter on files")
     p.add_argument("--top-k", type=count, metavar="N", help="number of snippets (1-64)")
-    p.add_argument("--snippet-size", type=count, metavar="TOKENS",
-                   help="tokens per snippet (512-8192)")
+    p.add_argument(
+        "--snippet-size", type=count, metavar="TOKENS", help="tokens per snippet (512-8192)"
+    )
     p.set_defaults(command=Command(context))
-    p = groups.add_parser("evaluate", parents=[common],
-                          help="score an answer against a ground truth (alignment)")
+    p = groups.add_parser(
+        "evaluate", parents=[common], help="score an answer against a ground truth (alignment)"
+    )
     p.add_argument("--question", required=True, help="the question that was asked")
     p.add_argument("--answer", required=True, help="the answer to score")
     p.add_argument("--ground-truth", required=True, help="the correct answer")

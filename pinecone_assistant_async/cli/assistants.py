@@ -30,15 +30,22 @@ async def list_(client: AssistantClient, args: argparse.Namespace, out: Output) 
     if out.json_mode:
         out.emit_json(found)
     else:
-        out.table(f"{len(found)} assistant(s)", ("name", "status", "region", "created"),
-                  (_row(a) for a in found))
+        out.table(
+            f"{len(found)} assistant(s)",
+            ("name", "status", "region", "created"),
+            (_row(a) for a in found),
+        )
     return 0
 
 
 async def create(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     created = await client.assistants.create(
-        args.name, instructions=args.instructions, metadata=args.metadata, region=args.region,
-        wait=not args.no_wait, timeout=args.timeout,
+        args.name,
+        instructions=args.instructions,
+        metadata=args.metadata,
+        region=args.region,
+        wait=not args.no_wait,
+        timeout=args.timeout,
     )
     _show(out, created)
     return 0
@@ -72,41 +79,57 @@ async def delete(client: AssistantClient, args: argparse.Namespace, out: Output)
     return 0
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    groups: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     group = groups.add_parser("assistants", help="manage assistants", parents=[common])
     verbs = group.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("list", help="list the project's assistants", parents=[common])
     p.set_defaults(command=Command(list_))
-    p = verbs.add_parser("create", help="create an assistant (waits until Ready)",
-                         parents=[common])
+    p = verbs.add_parser("create", help="create an assistant (waits until Ready)", parents=[common])
     p.add_argument("name", help="the new assistant's name (1-63 of a-z, 0-9, '-')")
-    p.add_argument("--instructions", metavar="TEXT",
-                   help="system instructions for the assistant")
-    p.add_argument("--metadata", type=json_object, metavar="JSON",
-                   help="a JSON object kept with the assistant, like '{\"team\": \"hr\"}'")
-    p.add_argument("--region", choices=("us", "eu"), default="us",
-                   help="where the assistant and its files live (default us)")
+    p.add_argument("--instructions", metavar="TEXT", help="system instructions for the assistant")
+    p.add_argument(
+        "--metadata",
+        type=json_object,
+        metavar="JSON",
+        help='a JSON object kept with the assistant, like \'{"team": "hr"}\'',
+    )
+    p.add_argument(
+        "--region",
+        choices=("us", "eu"),
+        default="us",
+        help="where the assistant and its files live (default us)",
+    )
     p.add_argument("--no-wait", action="store_true", help="return without waiting for Ready")
-    p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
-                   help="seconds to wait (300)")
+    p.add_argument(
+        "--timeout", type=seconds, default=300.0, metavar="S", help="seconds to wait (300)"
+    )
     p.set_defaults(command=Command(create))
     p = verbs.add_parser("describe", help="show one assistant", parents=[common])
     p.add_argument("name", help="the assistant's name")
     p.set_defaults(command=Command(describe))
     p = verbs.add_parser(
-        "update", help="change an assistant's instructions or metadata", parents=[common],
+        "update",
+        help="change an assistant's instructions or metadata",
+        parents=[common],
         description="Change an assistant's instructions and/or metadata, then show it.",
     )
     p.add_argument("name", help="the assistant's name")
-    p.add_argument("--instructions", metavar="TEXT",
-                   help="the new system instructions ('' removes them)")
-    p.add_argument("--metadata", type=json_object, metavar="JSON",
-                   help="the new metadata, a JSON object (replaces the old one)")
+    p.add_argument(
+        "--instructions", metavar="TEXT", help="the new system instructions ('' removes them)"
+    )
+    p.add_argument(
+        "--metadata",
+        type=json_object,
+        metavar="JSON",
+        help="the new metadata, a JSON object (replaces the old one)",
+    )
     p.set_defaults(command=Command(update))
     p = verbs.add_parser("delete", help="delete an assistant and its files", parents=[common])
     p.add_argument("name", help="the assistant's name")
     p.add_argument("--no-wait", action="store_true", help="return without waiting")
-    p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
-                   help="seconds to wait (300)")
+    p.add_argument(
+        "--timeout", type=seconds, default=300.0, metavar="S", help="seconds to wait (300)"
+    )
     p.set_defaults(command=Command(delete))

@@ -39,8 +39,13 @@ def report_json(report: BulkUploadReport) -> dict[str, Any]:
         "elapsed": round(report.elapsed, 3),
         "results": [
             {
-                "key": r.key, "file_id": r.file_id, "outcome": r.outcome.value, "size": r.size,
-                "sha256": r.sha256, "reason": r.reason, "attempts": r.attempts,
+                "key": r.key,
+                "file_id": r.file_id,
+                "outcome": r.outcome.value,
+                "size": r.size,
+                "sha256": r.sha256,
+                "reason": r.reason,
+                "attempts": r.attempts,
                 "error": type(r.error).__name__ if r.error is not None else None,
             }
             for r in report.results
@@ -54,15 +59,17 @@ def _summary(out: Output, report: BulkUploadReport) -> None:
     rate = len(report.results) / report.elapsed if report.elapsed > 0 else 0.0
     names = ("available", "uploaded", "skipped", "failed", "pending")
     rows: list[tuple[str, object]] = [(name, counts[name]) for name in names if counts[name]]
-    rows += [("sent", human_bytes(report.bytes_uploaded)),
-             ("elapsed", f"{report.elapsed:.2f} s ({rate:.1f} files/s)")]
+    rows += [
+        ("sent", human_bytes(report.bytes_uploaded)),
+        ("elapsed", f"{report.elapsed:.2f} s ({rate:.1f} files/s)"),
+    ]
     state = "cancelled" if report.cancelled else f"{report.files_total} file(s)"
     out.table(f"upload to {report.assistant}: {state}", ("result", "files"), rows)
     failed = report.failed
     if failed:
         out.table(
-            f"{len(failed)} failed" + (f" (first {SHOWN_FAILURES})" if len(failed) > SHOWN_FAILURES
-                                       else ""),
+            f"{len(failed)} failed"
+            + (f" (first {SHOWN_FAILURES})" if len(failed) > SHOWN_FAILURES else ""),
             ("file", "error", "reason"),
             ((r.key, type(r.error).__name__, r.reason) for r in failed[:SHOWN_FAILURES]),
         )
@@ -89,13 +96,18 @@ class _Bar:
     def __call__(self, p: BulkProgress) -> None:
         if self.task is None:
             self.progress.start()
-            self.task = self.progress.add_task("uploading", total=p.bytes_total or None,
-                                               files=f"0/{p.files_total}", failed="")
+            self.task = self.progress.add_task(
+                "uploading", total=p.bytes_total or None, files=f"0/{p.files_total}", failed=""
+            )
         failed = f"[red]{p.failed} failed" if p.failed else ""
         done = p.files_done == p.files_total
-        self.progress.update(self.task, completed=p.bytes_done, failed=failed,
-                             files=f"{p.files_done}/{p.files_total}",
-                             description="uploaded " if done else "uploading")
+        self.progress.update(
+            self.task,
+            completed=p.bytes_done,
+            failed=failed,
+            files=f"{p.files_done}/{p.files_total}",
+            description="uploaded " if done else "uploading",
+        )
 
     def stop(self) -> None:
         if self.task is not None:
@@ -105,10 +117,17 @@ class _Bar:
 async def upload(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
     report = BulkUploadReport()
     options: dict[str, Any] = dict(
-        concurrency=args.concurrency, metadata=args.metadata, id_strategy=args.id_strategy,
-        skip_unchanged=not args.no_skip, retry_failed=args.retry_failed, wait=not args.no_wait,
-        timeout=args.timeout, include=args.include, exclude=args.exclude,
-        include_hidden=args.hidden, report=report,
+        concurrency=args.concurrency,
+        metadata=args.metadata,
+        id_strategy=args.id_strategy,
+        skip_unchanged=not args.no_skip,
+        retry_failed=args.retry_failed,
+        wait=not args.no_wait,
+        timeout=args.timeout,
+        include=args.include,
+        exclude=args.exclude,
+        include_hidden=args.hidden,
+        report=report,
     )
     bar = _Bar(out)
     try:
@@ -139,15 +158,19 @@ def _metadata(metadata: dict[str, Any] | None) -> str:
 
 
 async def list_(client: AssistantClient, args: argparse.Namespace, out: Output) -> int:
-    found: list[AssistantFile] = [f async for f in client.files.list(args.assistant,
-                                                                       filter=args.filter)]
+    found: list[AssistantFile] = [
+        f async for f in client.files.list(args.assistant, filter=args.filter)
+    ]
     if out.json_mode:
         out.emit_json(found)
         return 0
     out.table(
-        f"{len(found)} file(s) in {args.assistant}", ("id", "name", "status", "size", "metadata"),
-        ((f.id, f.name, plain(f.status), human_bytes(f.size),
-          _metadata(f.metadata)) for f in found),
+        f"{len(found)} file(s) in {args.assistant}",
+        ("id", "name", "status", "size", "metadata"),
+        (
+            (f.id, f.name, plain(f.status), human_bytes(f.size), _metadata(f.metadata))
+            for f in found
+        ),
     )
     return 0
 
@@ -171,42 +194,65 @@ async def delete(client: AssistantClient, args: argparse.Namespace, out: Output)
     return 0
 
 
-def register(groups: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    groups: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     group = groups.add_parser("files", help="upload, list and delete files", parents=[common])
     verbs = group.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser(
-        "upload", parents=[common], help="upload files and directories (idempotent)",
+        "upload",
+        parents=[common],
+        help="upload files and directories (idempotent)",
         description="Upload files and directories concurrently. Re-running skips what the "
         "assistant already holds unchanged. Exit status 1 when a file failed.",
     )
     p.add_argument("assistant", help="the assistant's name")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files and directories")
-    p.add_argument("--concurrency", type=count, default=16, metavar="N",
-                   help="files in flight (16)")
-    p.add_argument("--include", action="append", metavar="GLOB",
-                   help="only files matching, relative to each directory (repeatable; "
-                        "'*.md', 'guides/**/*.txt')")
+    p.add_argument(
+        "--concurrency", type=count, default=16, metavar="N", help="files in flight (16)"
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="only files matching, relative to each directory (repeatable; "
+        "'*.md', 'guides/**/*.txt')",
+    )
     p.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching")
     p.add_argument("--hidden", action="store_true", help="include dot files and directories")
-    p.add_argument("--metadata", type=json_object, metavar="JSON",
-                   help="a JSON object set on every file")
-    p.add_argument("--id-strategy", choices=("path", "content"), default="path",
-                   help="file ids from relative paths (default) or from content hashes")
+    p.add_argument(
+        "--metadata", type=json_object, metavar="JSON", help="a JSON object set on every file"
+    )
+    p.add_argument(
+        "--id-strategy",
+        choices=("path", "content"),
+        default="path",
+        help="file ids from relative paths (default) or from content hashes",
+    )
     p.add_argument("--no-skip", action="store_true", help="send files even if unchanged")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="re-send files whose identical content failed processing before")
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="re-send files whose identical content failed processing before",
+    )
     p.add_argument("--no-wait", action="store_true", help="do not wait until Available")
-    p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
-                   help="seconds per file (600)")
+    p.add_argument(
+        "--timeout", type=seconds, default=600.0, metavar="S", help="seconds per file (600)"
+    )
     p.set_defaults(command=Command(upload))
     p = verbs.add_parser("list", help="list an assistant's files", parents=[common])
     p.add_argument("assistant", help="the assistant's name")
-    p.add_argument("--filter", type=json_object, metavar="JSON",
-                   help="a metadata filter, like '{\"team\": {\"$eq\": \"hr\"}}'")
+    p.add_argument(
+        "--filter",
+        type=json_object,
+        metavar="JSON",
+        help='a metadata filter, like \'{"team": {"$eq": "hr"}}\'',
+    )
     p.set_defaults(command=Command(list_))
     p = verbs.add_parser(
-        "describe", help="show one file, with a signed download URL", parents=[common],
+        "describe",
+        help="show one file, with a signed download URL",
+        parents=[common],
         description="Show one file's status and metadata, and a signed URL to download it "
         "(valid for a limited time).",
     )

@@ -73,7 +73,11 @@ class UnknownReference(APIModel):
 
 
 TypedReference = Annotated[
-    TextReference | JsonReference | MarkdownReference | PdfReference | DocxReference
+    TextReference
+    | JsonReference
+    | MarkdownReference
+    | PdfReference
+    | DocxReference
     | UnknownReference,
     ByType(),
 ]

@@ -29,7 +29,6 @@ from tests.conftest import FAST_RETRY, EmulatorFactory
 pytestmark = pytest.mark.anyio
 
 
-
 async def _ready(emulator: Emulator, name: str = "docs") -> None:
     async with emulator.client() as client:
         await client.assistants.create(name)
