@@ -19,15 +19,11 @@ from pinecone_assistant_async.models import (
     AssistantUpdate,
     ChatCompletion,
     ChatCompletionChunk,
-    ChatCompletionRequest,
-    ChatModelName,
-    ChatRequest,
     ChatResponse,
     Citation,
     CitationChunk,
     ContentBlock,
     ContentChunk,
-    ContextRequest,
     ContextResponse,
     DocxReference,
     Entailment,
@@ -353,17 +349,6 @@ def test_chunk_union_also_validates_python_objects() -> None:
     assert adapter.validate_python(chunk) is chunk
 
 
-def test_chat_request_dumps_a_wire_body() -> None:
-    req = ChatRequest(messages=[Message(content="hi")], model=ChatModelName.GPT_4_1)
-    body = req.model_dump(mode="json", exclude_none=True)
-    assert body == {
-        "messages": [{"role": "user", "content": "hi"}],
-        "stream": False,
-        "model": "gpt-4.1",
-    }
-    assert ChatRequest(messages=[], model="future-model").model == "future-model"
-
-
 # --- completions ------------------------------------------------------------------------------
 
 
@@ -399,8 +384,6 @@ def test_completion_chunks_parse_fast_path() -> None:
     assert last.choices[0].delta.content is None and last.model_extra == {"u": 1}
     with pytest.raises(ValidationError):
         parse_completion_chunk("[DONE]")
-    req = ChatCompletionRequest(messages=[Message(content="q")], stream=True)
-    assert req.model_dump(exclude_none=True)["stream"] is True
 
 
 # --- context ----------------------------------------------------------------------------------
@@ -483,11 +466,9 @@ def test_context_response_snippets_dispatch() -> None:
         assert ctx.usage.total_tokens == 10
 
 
-def test_context_response_minimal_and_request() -> None:
+def test_context_response_minimal() -> None:
     ctx = ContextResponse.model_validate_json('{"snippets":[],"usage":{}}')
     assert ctx.id is None and ctx.snippets == [] and ctx.usage == Usage()
-    req = ContextRequest(query="capital?", top_k=5)
-    assert req.model_dump(exclude_none=True) == {"query": "capital?", "top_k": 5}
 
 
 # --- evaluation -------------------------------------------------------------------------------

@@ -11,11 +11,8 @@ from .assistants import (
     Assistant,
     AssistantList,
     AssistantUpdate,
-    CreateAssistantRequest,
-    UpdateAssistantRequest,
 )
 from .chat import (
-    ChatRequest,
     ChatResponse,
     ChatStreamChunk,
     Citation,
@@ -47,7 +44,6 @@ from .common import (
 from .completions import (
     ChatCompletion,
     ChatCompletionChunk,
-    ChatCompletionRequest,
     ChunkChoice,
     ChunkDelta,
     CompletionChoice,
@@ -55,7 +51,6 @@ from .completions import (
 )
 from .context import (
     ContentBlock,
-    ContextRequest,
     ContextResponse,
     DocxReference,
     Image,
@@ -75,7 +70,6 @@ from .context import (
 )
 from .evaluation import (
     AlignmentMetrics,
-    AlignmentRequest,
     AlignmentResult,
     EvaluatedFact,
     Fact,
@@ -94,7 +88,6 @@ from .operations import (
 __all__ = [
     "APIModel",
     "AlignmentMetrics",
-    "AlignmentRequest",
     "AlignmentResult",
     "Assistant",
     "AssistantFile",
@@ -103,9 +96,7 @@ __all__ = [
     "AssistantUpdate",
     "ChatCompletion",
     "ChatCompletionChunk",
-    "ChatCompletionRequest",
     "ChatModelName",
-    "ChatRequest",
     "ChatResponse",
     "ChatStreamChunk",
     "ChunkChoice",
@@ -118,9 +109,7 @@ __all__ = [
     "ContentDelta",
     "ContentFilterResults",
     "ContextOptions",
-    "ContextRequest",
     "ContextResponse",
-    "CreateAssistantRequest",
     "DocxReference",
     "Entailment",
     "EvaluatedFact",
@@ -156,7 +145,6 @@ __all__ = [
     "UnknownChunk",
     "UnknownReference",
     "UnknownSnippet",
-    "UpdateAssistantRequest",
     "Usage",
     "parse_chat_chunk",
     "parse_completion_chunk",

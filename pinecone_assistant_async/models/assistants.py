@@ -9,15 +9,13 @@ from urllib.parse import quote
 from pydantic import Field
 
 from .._hosts import normalize_host
-from ._base import APIModel, ResponseModel
+from ._base import ResponseModel
 from .common import AssistantStatus, Pagination, Region
 
 __all__ = [
     "Assistant",
     "AssistantList",
     "AssistantUpdate",
-    "CreateAssistantRequest",
-    "UpdateAssistantRequest",
 ]
 
 
@@ -59,21 +57,5 @@ class AssistantUpdate(ResponseModel):
     """The answer to ``PATCH /assistants/{name}`` (the spec's ``UpdateAssistantResponse``)."""
 
     assistant_name: str | None = None
-    instructions: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class CreateAssistantRequest(APIModel):
-    """Body of ``POST /assistants``; dump with ``model_dump(exclude_none=True)``."""
-
-    name: str
-    instructions: str | None = None
-    metadata: dict[str, Any] | None = None
-    region: Region | str | None = Field(default=None, union_mode="left_to_right")
-
-
-class UpdateAssistantRequest(APIModel):
-    """Body of ``PATCH /assistants/{name}``; dump with ``model_dump(exclude_unset=True)``."""
-
     instructions: str | None = None
     metadata: dict[str, Any] | None = None

@@ -14,12 +14,11 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ._base import APIModel, ByType, ResponseModel, type_tag, union_members
-from .common import ChatModelName, ContentFilterResults, FinishReason, Usage
+from .common import ContentFilterResults, FinishReason, Usage
 from .files import AssistantFile
 
 __all__ = [
     "KNOWN_CHUNKS",
-    "ChatRequest",
     "ChatResponse",
     "ChatStreamChunk",
     "Citation",
@@ -86,19 +85,6 @@ class ContextOptions(APIModel):
     snippet_size: int | None = None
     multimodal: bool | None = None
     include_binary_content: bool | None = None
-
-
-class ChatRequest(APIModel):
-    """Body of ``POST /chat/{assistant_name}``; dump with ``model_dump(exclude_none=True)``."""
-
-    messages: list[Message]
-    stream: bool = False
-    model: ChatModelName | str = Field(default="gpt-4o", union_mode="left_to_right")
-    temperature: float | None = None
-    filter: dict[str, Any] | None = None
-    json_response: bool | None = None
-    include_highlights: bool | None = None
-    context_options: ContextOptions | None = None
 
 
 class MessageStartChunk(APIModel):

@@ -7,33 +7,20 @@ streams send is not JSON; the streaming layer must recognise it before calling t
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, TypeAdapter
 
 from ._base import APIModel, ResponseModel
 from .chat import Message
-from .common import ChatModelName, FinishReason, Usage
+from .common import FinishReason, Usage
 
 __all__ = [
     "ChatCompletion",
     "ChatCompletionChunk",
-    "ChatCompletionRequest",
     "ChunkChoice",
     "ChunkDelta",
     "CompletionChoice",
     "parse_completion_chunk",
 ]
-
-
-class ChatCompletionRequest(APIModel):
-    """Body of ``POST /chat/{assistant_name}/chat/completions`` (``SearchCompletions``)."""
-
-    messages: list[Message]
-    stream: bool = False
-    model: ChatModelName | str = Field(default="gpt-4o", union_mode="left_to_right")
-    temperature: float | None = None
-    filter: dict[str, Any] | None = None
 
 
 class CompletionChoice(APIModel):

@@ -7,18 +7,16 @@ fields. A snippet without ``type`` (the 2025-04 API) is read as a text snippet.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from ._base import APIModel, ByType, ResponseModel
-from .chat import Message
 from .common import Usage
 from .files import AssistantFile
 
 __all__ = [
     "ContentBlock",
-    "ContextRequest",
     "ContextResponse",
     "DocxReference",
     "Image",
@@ -144,15 +142,3 @@ class ContextResponse(ResponseModel):
     id: str | None = None
     snippets: list[Snippet] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
-
-
-class ContextRequest(APIModel):
-    """Body of ``POST /chat/{assistant_name}/context``: a ``query`` or ``messages``, not both."""
-
-    query: str | None = None
-    messages: list[Message] | None = None
-    filter: dict[str, Any] | None = None
-    top_k: int | None = None
-    snippet_size: int | None = None
-    multimodal: bool | None = None
-    include_binary_content: bool | None = None

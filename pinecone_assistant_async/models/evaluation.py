@@ -9,7 +9,6 @@ from .common import Entailment
 
 __all__ = [
     "AlignmentMetrics",
-    "AlignmentRequest",
     "AlignmentResult",
     "EvaluatedFact",
     "Fact",
@@ -55,11 +54,3 @@ class AlignmentResult(ResponseModel):
     metrics: AlignmentMetrics
     reasoning: Reasoning
     usage: TokenCounts
-
-
-class AlignmentRequest(APIModel):
-    """Body of ``POST /evaluation/metrics/alignment``."""
-
-    question: str
-    answer: str
-    ground_truth_answer: str
