@@ -49,6 +49,7 @@ from pydantic import ValidationError
 
 from ._event_stream import EventStream, StreamRequest
 from .models.chat import (
+    CONTENT_CHUNK_PREFIX,
     ChatResponse,
     ChatStreamChunk,
     Citation,
@@ -58,6 +59,7 @@ from .models.chat import (
     MessageEndChunk,
     MessageStartChunk,
     parse_chat_chunk,
+    parse_content_chunk,
     parse_known_chunk,
 )
 from .models.common import Usage
@@ -120,21 +122,26 @@ class ChatStream(EventStream[ChatStreamChunk]):
 
     async def __anext__(self) -> ChatStreamChunk:
         # The per-token path, inlined (profiled: a call frame per chunk is measurable): a
-        # known chunk parsed by pydantic-core's tagged union. Anything else (an unknown type,
-        # [DONE], damage) takes the general path, _on_event, which decides.
+        # payload that starts like a content chunk goes straight to ContentChunk's validator,
+        # any other known chunk through pydantic-core's tagged union. Anything either rejects
+        # (an unknown type, [DONE], damage) takes the general path, _on_event, which decides,
+        # so the errors and their place in the stream are the general path's.
         pos = self._pos
         events = self._events
         if pos < len(events):
+            data = events[pos]
             try:
-                chunk: ChatStreamChunk = parse_known_chunk(events[pos])
+                if data.startswith(CONTENT_CHUNK_PREFIX):
+                    content = parse_content_chunk(data)
+                    self._pos = pos + 1
+                    self._parts.append(content.delta.content)
+                    return content
+                chunk: ChatStreamChunk = parse_known_chunk(data)
             except ValidationError:
                 pass
             else:
                 self._pos = pos + 1
-                if type(chunk) is ContentChunk:
-                    self._parts.append(chunk.delta.content)
-                else:
-                    self._account(chunk)
+                self._account(chunk)
                 return chunk
         return await self._next()
 

@@ -162,6 +162,18 @@ _known_json = TypeAdapter(_KNOWN_UNION).validator.validate_json
 parse_known_chunk: Callable[[str | bytes], ChatStreamChunk] = _known_json
 """``parse_chat_chunk`` for the known types only (an unknown ``type`` is a ValidationError):
 the streaming layer's per-token fast path."""
+
+parse_content_chunk: Callable[[str | bytes], ContentChunk] = (
+    ContentChunk.__pydantic_validator__.validate_json
+)
+"""``parse_chat_chunk`` for a payload known to be a ``content_chunk``: the per-token path skips
+even the tag lookup. Only call it on a payload that starts with :data:`CONTENT_CHUNK_PREFIX`;
+anything it rejects must go through ``parse_chat_chunk``, which decides."""
+CONTENT_CHUNK_PREFIX = '{"type":"content_chunk"'
+"""How the service (and the emulator) start a content chunk's payload: ``type`` first, compact.
+A payload with that prefix can only be a content chunk or invalid: the closing quote rules out a
+longer type name, and a later duplicate ``type`` (the last one wins) of another value fails the
+ContentChunk validator, so such a payload falls back to the general path."""
 _general_json = TypeAdapter(ChatStreamChunk).validator.validate_json
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 

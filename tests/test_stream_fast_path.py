@@ -1,0 +1,149 @@
+"""The per-token fast path of ``ChatStream`` gives exactly what the general path gives.
+
+A payload that starts like the service's content chunks (``{"type":"content_chunk"``, compact)
+goes straight to ``ContentChunk``'s validator; anything it rejects falls back to the general
+path (``_on_event``). These tests serve odd bodies byte for byte and compare what a stream
+yields, assembles and raises with the fast path against the same stream read by the general
+path alone (``EventStream.__anext__``, which hands every event to ``_on_event``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pinecone_assistant_async import StreamError
+from pinecone_assistant_async._event_stream import EventStream
+from pinecone_assistant_async.models.chat import (
+    CONTENT_CHUNK_PREFIX,
+    parse_chat_chunk,
+    parse_content_chunk,
+)
+from pinecone_assistant_async.streaming import ChatStream
+from tests.test_chat import QUESTION
+from tests.test_streaming_bytes import Serve, chunk_fields, outcome, serve
+
+__all__ = ["serve"]  # the fixture, imported for these tests
+
+pytestmark = pytest.mark.anyio
+
+
+def compact(payload: Any) -> str:
+    """A payload the way the service writes it: ``type`` first, no spaces."""
+    return payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+
+
+def body(*payloads: Any) -> bytes:
+    return b"".join(b"data: " + compact(p).encode() + b"\n\n" for p in payloads)
+
+
+HEAD = {"id": "r1", "model": "gpt-4o"}
+START = {"type": "message_start", **HEAD, "role": "assistant"}
+END = {"type": "message_end", **HEAD, "finish_reason": "stop"}
+
+
+def content(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "content_chunk", **HEAD, "delta": {"content": text}, **extra}
+
+
+C = '{"type":"content_chunk","id":"r1","model":"gpt-4o"'
+EVENTS: dict[str, Any] = {
+    "content": content("a"),
+    "content, extra fields": content("b", x=[1, {"y": None}]),
+    "content, extra delta field": {**content(""), "delta": {"content": "c", "role": "x"}},
+    "content, type not first": '{"id":"r1","type":"content_chunk","model":"m",'
+    '"delta":{"content":"d"}}',
+    "content, spaced": '{"type": "content_chunk", "id": "r1", "model": "m", '
+    '"delta": {"content": "e"}}',
+    "content, filters": content("f", content_filter_results={"spec": "ok"}),
+    "content, unicode": content("é😀\u2028"),
+    "a longer type name": '{"type":"content_chunk_v2","id":"r1","model":"m","delta":{}}',
+    "unknown type": '{"type":"tool_call","id":"r1","model":"m","tool":{"name":"x"}}',
+    "prefix, no fields": '{"type":"content_chunk"}',
+    "prefix, content not a string": C + ',"delta":{"content":1}}',
+    "prefix, delta missing": C + "}",
+    "prefix, truncated JSON": C + ',"delta":{"content":"h"',
+    "prefix, trailing garbage": C + ',"delta":{"content":"i"}} x',
+    "prefix, then a citation type": C + ',"delta":{"content":"j"},"citation":{"position":1},'
+    '"type":"citation"}',
+    "prefix, then an unknown type": C + ',"delta":{"content":"k"},"type":"other"}',
+    "prefix, then the same type": C + ',"delta":{"content":"l"},"type":"content_chunk"}',
+    "citation": {"type": "citation", **HEAD, "citation": {"position": 1, "references": []}},
+    "not JSON": "not json",
+    "error event": {"error": {"code": "INTERNAL", "message": "model overloaded"}},
+    "[DONE]": "[DONE]",
+    "message_end": END,
+}
+
+
+async def observe(client: Any) -> list[Any]:
+    """Everything a reader sees: each chunk, then the answer or the error."""
+    seen: list[Any] = []
+    async with client.chat_stream("docs", QUESTION) as stream:
+        try:
+            async for chunk in stream:
+                seen.append((type(chunk).__name__, chunk.model_dump()))
+            final = await stream.final()
+        except StreamError as exc:
+            seen.append(("error", type(exc).__name__, str(exc), exc.line))
+        else:
+            seen.append(("final", final.model_dump()))
+    return seen
+
+
+async def both_paths(serve: Serve, data: bytes, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What the fast path shows for ``data``, after checking that the general path agrees."""
+    fast = await observe(serve(data))
+    with monkeypatch.context() as patched:
+        patched.setattr(ChatStream, "__anext__", EventStream.__anext__)
+        general = await observe(serve(data))
+    assert fast == general
+    return fast
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS))
+async def test_one_odd_event_between_content_chunks(
+    serve: Serve, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    seen = await both_paths(
+        serve, body(START, content("x"), EVENTS[name], content("y"), END), monkeypatch
+    )
+    assert seen[1] == ("ContentChunk", content("x") | {"content_filter_results": None})
+
+
+async def test_the_answer_is_assembled_from_fast_chunks(
+    serve: Serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = [f"w{i} " for i in range(300)]  # several reads' worth
+    seen = await both_paths(serve, body(START, *map(content, words), END), monkeypatch)
+    assert seen[-1][0] == "final"
+    assert seen[-1][1]["message"]["content"] == "".join(words)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(names=st.lists(st.sampled_from(sorted(EVENTS)), max_size=8))
+async def test_any_mix_of_events(
+    serve: Serve, monkeypatch: pytest.MonkeyPatch, names: list[str]
+) -> None:
+    await both_paths(
+        serve, body(START, *(EVENTS[n] for n in names), content("z"), END), monkeypatch
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=chunk_fields("content_chunk"), duplicate=st.sampled_from([None, "citation", "x"]))
+def test_the_content_parser_agrees_with_the_general_one(
+    fields: dict[str, Any], duplicate: str | None
+) -> None:
+    data = compact({"type": "content_chunk", **fields})
+    if duplicate is not None:
+        data = data[:-1] + f',"type":"{duplicate}"}}'
+    assert data.startswith(CONTENT_CHUNK_PREFIX)
+    direct = outcome(parse_content_chunk, data)
+    assert direct == "invalid" or direct == outcome(parse_chat_chunk, data)
