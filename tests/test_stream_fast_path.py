@@ -83,15 +83,15 @@ EVENTS: dict[str, Any] = {
 async def observe(client: Any) -> list[Any]:
     """Everything a reader sees: each chunk, then the answer or the error."""
     seen: list[Any] = []
-    async with client.chat_stream("docs", QUESTION) as stream:
-        try:
+    try:
+        async with client.chat_stream("docs", QUESTION) as stream:
             async for chunk in stream:
                 seen.append((type(chunk).__name__, chunk.model_dump()))
             final = await stream.final()
-        except StreamError as exc:
-            seen.append(("error", type(exc).__name__, str(exc), exc.line))
-        else:
-            seen.append(("final", final.model_dump()))
+    except StreamError as exc:
+        seen.append(("error", type(exc).__name__, str(exc), exc.line))
+    else:
+        seen.append(("final", final.model_dump()))
     return seen
 
 
@@ -131,9 +131,9 @@ async def test_the_answer_is_assembled_from_fast_chunks(
 async def test_any_mix_of_events(
     serve: Serve, monkeypatch: pytest.MonkeyPatch, names: list[str]
 ) -> None:
-    await both_paths(
-        serve, body(START, *(EVENTS[n] for n in names), content("z"), END), monkeypatch
-    )
+    # content first: an error event before any content would be retried as a failed opening
+    events = (EVENTS[n] for n in names)
+    await both_paths(serve, body(START, content("a"), *events, content("z"), END), monkeypatch)
 
 
 @settings(max_examples=300, deadline=None)
