@@ -57,6 +57,7 @@ class StreamRequest:
     path: str
     body: dict[str, Any]
     timeout: float | None
+    encoded: bytes  # the body as sent (encoded once, when the request was checked)
 
 
 class EventStream(Generic[C]):
@@ -107,6 +108,7 @@ class EventStream(Generic[C]):
             "POST",
             self._url,
             json_body=request.body,
+            encoded=request.encoded,
             timeout=request.timeout,
             assistant=request.assistant,
             prime=self._prime,

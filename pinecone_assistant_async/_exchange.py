@@ -25,6 +25,7 @@ class RequestOptions(TypedDict, total=False):
 
     params: Mapping[str, str] | None
     json_body: Any
+    encoded: bytes | None
     body: BodyFactory | None
     replay: Replay
     timeout: float | None

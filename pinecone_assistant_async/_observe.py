@@ -30,6 +30,7 @@ from .usage import UsageTracker
 __all__ = [
     "CURRENT_CALL",
     "RAW_CAPTURE",
+    "REQUEST_ID_HEADER",
     "Call",
     "Instruments",
     "Sink",
@@ -37,7 +38,6 @@ __all__ = [
     "observed_call",
     "operation_name",
     "retry_reason",
-    "stamped",
 ]
 
 hook_logger = logging.getLogger("pinecone_assistant_async.hooks")
@@ -62,15 +62,6 @@ CURRENT_CALL: ContextVar[Call | None] = ContextVar("pinecone_current_call", defa
 """The call the running request belongs to (None when nobody watches)."""
 
 REQUEST_ID_HEADER = "x-pinecone-request-id"
-
-
-def stamped(result: T, headers: Mapping[str, str]) -> T:
-    """``result`` with the request id of the response it was parsed from (response models)."""
-    from .models._base import ResponseModel  # not at import: a first client loads no pydantic
-
-    if isinstance(result, ResponseModel):
-        result._request_id = headers.get(REQUEST_ID_HEADER)
-    return result
 
 
 def operation_name(method: str, url: str) -> str:
@@ -230,11 +221,17 @@ class Instruments:
 
     @property
     def active(self) -> bool:
-        return any(sink.live for sink in self._sinks)
+        """Whether a hook or tracer is listening."""
+        return bool(self._sinks) and any(sink.live for sink in self._sinks)
+
+    @property
+    def watching(self) -> bool:
+        """Whether a new call would be recorded (a live sink, or a raw-response capture)."""
+        return RAW_CAPTURE.get() is not None or self.active
 
     def begin(self, method: str, url: str, assistant: str | None, body: Any) -> Call | None:
         """A record for a new unary call, or None when nothing watches it (the fast path)."""
-        if RAW_CAPTURE.get() is None and not self.active:
+        if not self.watching:
             return None
         return Call(method, url, assistant, body, False)
 
@@ -342,20 +339,19 @@ def observed_call(fn: F) -> F:
     """Wrap ``Transport.request`` / ``request_model``: a watched call is recorded and current.
 
     ``request_model`` calls ``request``: that inner request is the same call (adopted), while a
-    request made later inside it (a host lookup after a 404) is a call of its own.
+    request made later inside it (a host lookup after a 404) is a call of its own. When nobody
+    watches, the wrapper hands back ``fn``'s own coroutine: no extra frame on the request path.
     """
     parses = fn.__name__ == "request_model"
 
-    @functools.wraps(fn)
-    async def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
-        current = CURRENT_CALL.get()
+    async def watched(self: Any, current: Call | None, args: Any, kwargs: Any) -> Any:
         if current is not None and current.adoptable:
             current.adoptable = False
             return await fn(self, *args, **kwargs)
         method, url = args[1:3] if parses else args[:2]
         instruments: Instruments = self.instruments
         call = instruments.begin(method, url, kwargs.get("assistant"), kwargs.get("json_body"))
-        if call is None:  # nobody watches: the fast path
+        if call is None:  # inside a watched call, but not watched itself
             return await _outside(current, fn(self, *args, **kwargs))
         call.adoptable = parses
         token = CURRENT_CALL.set(call)
@@ -364,6 +360,13 @@ def observed_call(fn: F) -> F:
         finally:
             CURRENT_CALL.reset(token)
 
+    @functools.wraps(fn)
+    def entry(self: Any, *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        current = CURRENT_CALL.get()
+        if current is None and not self.instruments.watching:  # the fast path
+            return fn(self, *args, **kwargs)
+        return watched(self, current, args, kwargs)
+
     return cast(F, entry)
 
 
@@ -371,11 +374,11 @@ def observed_attempt(fn: F) -> F:
     """Wrap ``Transport._open`` (one attempt): reported against the current call, if any."""
 
     @functools.wraps(fn)
-    async def attempt(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def attempt(self: Any, *args: Any, **kwargs: Any) -> Awaitable[Any]:
         call = CURRENT_CALL.get()
         if call is None:
-            return await fn(self, *args, **kwargs)
+            return fn(self, *args, **kwargs)
         instruments: Instruments = self.instruments
-        return await instruments.attempt(call, fn(self, *args, **kwargs))
+        return instruments.attempt(call, fn(self, *args, **kwargs))
 
     return cast(F, attempt)

@@ -28,12 +28,14 @@ import itertools
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import anyio
 
+from ._retries import loop_time
 from .limits import LimiterBackend, RateLimits, operation_class
 
-__all__ = ["SAFETY", "Admission", "MemoryBackend", "Pacer"]
+__all__ = ["SAFETY", "WAIT", "Admission", "MemoryBackend", "Pacer"]
 
 SAFETY = 0.005
 """Fraction of a minute added to every window (rounding; latency is covered by dating each
@@ -64,9 +66,15 @@ class _Window:
             _, cost, settled = answered.popleft()
             self.answered_used -= cost
             self.settled_used -= cost if settled else 0
-        if self.flying and len(self.flying) <= 64:  # an admission answered by nobody (lost)
-            for ticket in [t for t, (moment, _) in self.flying.items() if moment <= edge]:
-                self.flying_used -= self.flying.pop(ticket)[1]
+        flying = self.flying
+        # An admission answered by nobody (lost) leaves with its minute. The dict is in
+        # admission order, so the oldest is first: one look when nothing is that old.
+        while flying:
+            ticket, (moment, cost) = next(iter(flying.items()))
+            if moment > edge:
+                break
+            del flying[ticket]
+            self.flying_used -= cost
 
     @property
     def used(self) -> int:
@@ -93,7 +101,7 @@ class _Window:
 class MemoryBackend:
     """The limiter's state in this process (the default)."""
 
-    def __init__(self, clock: Callable[[], float] = anyio.current_time) -> None:
+    def __init__(self, clock: Callable[[], float] = loop_time) -> None:
         self._clock = clock
         self._windows: dict[str, _Window] = {}
         self._blocked: dict[str, float] = {}
@@ -108,6 +116,15 @@ class MemoryBackend:
     async def acquire(
         self, kind: str, rate: int | None, window: float, cost: int, *, held: bool = True
     ) -> tuple[float, str | None]:
+        return self.acquire_now(kind, rate, window, cost, held=held)
+
+    async def settle(self, kind: str, ticket: str, counted: bool) -> None:
+        self.settle_now(kind, ticket, counted)
+
+    def acquire_now(
+        self, kind: str, rate: int | None, window: float, cost: int, *, held: bool = True
+    ) -> tuple[float, str | None]:
+        """:meth:`acquire` without a coroutine (this backend never waits on I/O)."""
         now = self._clock()
         blocked = self._blocked.get(kind, 0.0) - now
         if held and blocked > 0:
@@ -121,7 +138,7 @@ class MemoryBackend:
         state.flying_used += cost
         return 0.0, str(ticket)
 
-    async def settle(self, kind: str, ticket: str, counted: bool) -> None:
+    def settle_now(self, kind: str, ticket: str, counted: bool) -> None:
         state = self._window(kind)
         entry = state.flying.pop(int(ticket), None)
         if entry is None:
@@ -142,12 +159,15 @@ class MemoryBackend:
         return state.settled_used
 
 
-@dataclass(frozen=True)
-class Admission:
+class Admission(NamedTuple):
     """One admitted request (settled by :meth:`Pacer.answered`)."""
 
     kind: str
     ticket: str
+
+
+WAIT: Any = object()
+"""What :meth:`Pacer.admit_now` returns when it cannot admit at once (then ``admit``)."""
 
 
 class Pacer:
@@ -179,6 +199,35 @@ class Pacer:
     def rate(self, kind: str) -> int | None:
         given = self.limits.per_minute.get(kind)
         return given if given is not None else self.learned.get(kind)
+
+    def admit_now(self, method: str, url: str, body_size: int = 0) -> Admission | None:
+        """:meth:`admit` when it needs no wait and no I/O (the in-process backend, room in the
+        window, no hold): the admission, or None for a request no limit covers; otherwise
+        ``WAIT``, and nothing was counted: the caller awaits :meth:`admit`."""
+        backend = self.backend
+        if type(backend) is not MemoryBackend:
+            return WAIT  # type: ignore[no-any-return]
+        kind = operation_class(method, url)
+        if kind is None:
+            return None
+        cost = max(1, body_size // CHARS_PER_TOKEN) if kind == "chat_tokens" else 1
+        served = _HOLD_SERVED.get()
+        _, ticket = backend.acquire_now(
+            kind, self.rate(kind), self.window, cost, held=served != kind
+        )
+        if ticket is None:
+            return WAIT  # type: ignore[no-any-return]
+        if served is not None:
+            _HOLD_SERVED.set(None)
+        return Admission(kind, ticket)
+
+    def answered_now(self, admission: Admission) -> bool:
+        """:meth:`answered` for a success, when it needs no I/O; False: await that instead."""
+        backend = self.backend
+        if type(backend) is not MemoryBackend:
+            return False
+        backend.settle_now(admission.kind, admission.ticket, True)
+        return True
 
     async def admit(
         self, method: str, url: str, body_size: int = 0, within: float | None = None

@@ -18,12 +18,12 @@ of it. Every error leaving :func:`run_with_retries` carries ``attempts``.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -43,11 +43,13 @@ if TYPE_CHECKING:  # tenacity is imported by the first retry, not by the first c
     from tenacity.wait import wait_base
 
 __all__ = [
+    "AttemptBound",
     "Deadline",
     "Replay",
     "RetryBudget",
     "backoff",
-    "bounded_attempt",
+    "loop_time",
+    "retry_after_failure",
     "retryable",
     "run_with_retries",
     "timed_out",
@@ -98,19 +100,26 @@ class RetryBudget:
         return False
 
 
+def loop_time() -> float:
+    """The running event loop's clock (the one its timers, and anyio's, run on): read
+    directly, it costs a fraction of ``anyio.current_time()`` on the per-request path."""
+    return asyncio.get_running_loop().time()
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """When a call must be over (``at``, on anyio's clock) and the budget it was given."""
+    """When a call must be over (``at``, on the event loop's clock) and the budget it was
+    given."""
 
     at: float
     seconds: float
 
     @classmethod
     def after(cls, seconds: float | None) -> Deadline | None:
-        return None if seconds is None else cls(anyio.current_time() + seconds, seconds)
+        return None if seconds is None else cls(loop_time() + seconds, seconds)
 
     def remaining(self) -> float:
-        return self.at - anyio.current_time()
+        return self.at - loop_time()
 
 
 def timed_out(deadline: Deadline, method: str, url: str) -> APITimeoutError:
@@ -119,26 +128,76 @@ def timed_out(deadline: Deadline, method: str, url: str) -> APITimeoutError:
     )
 
 
-@contextmanager
-def bounded_attempt(
-    deadline: Deadline | None, per_attempt: float | None, method: str, url: str
-) -> Iterator[None]:
-    """One attempt under the call's deadline and the per-attempt limit, whichever is nearer;
-    either passing is an ``APITimeoutError`` that says which."""
-    remaining = None if deadline is None else deadline.remaining()
-    if deadline is not None and remaining is not None and remaining <= 0:
-        raise timed_out(deadline, method, url)
-    by_attempt = per_attempt is not None and (remaining is None or per_attempt < remaining)
-    limit = per_attempt if by_attempt else remaining
-    with anyio.move_on_after(limit) as scope:
-        yield
-    if not scope.cancelled_caught:
-        return
-    if by_attempt or deadline is None:
-        raise APITimeoutError(
-            f"no answer within {limit:g}s (one attempt): {method} {url}", method=method, url=url
+class AttemptBound:
+    """One attempt under the call's deadline and the per-attempt limit, whichever is nearer.
+
+    ``AttemptBound(...)`` raises at once if the deadline has already passed. :meth:`run`
+    awaits the attempt under the nearer limit; its passing is an ``APITimeoutError`` that says
+    which limit it was, raised with no exception as its context (the cancelled aiohttp call
+    stays out of the error).
+    """
+
+    __slots__ = ("_by_attempt", "_deadline", "_limit", "_method", "_url")
+
+    def __init__(
+        self, deadline: Deadline | None, per_attempt: float | None, method: str, url: str
+    ) -> None:
+        remaining = None if deadline is None else deadline.remaining()
+        if deadline is not None and remaining is not None and remaining <= 0:
+            raise timed_out(deadline, method, url)
+        self._by_attempt = per_attempt is not None and (
+            remaining is None or per_attempt < remaining
         )
-    raise timed_out(deadline, method, url)
+        self._limit = per_attempt if self._by_attempt else remaining
+        self._deadline = deadline
+        self._method = method
+        self._url = url
+
+    async def run(self, attempt: Awaitable[T]) -> T:
+        limit = self._limit
+        if limit is None:
+            return await attempt
+        scope = _timeout(limit)
+        try:
+            async with scope:
+                return await attempt
+        except TimeoutError:
+            if not scope.expired():
+                raise  # not ours: whatever raised it is reported as it is
+        raise self._error(limit)  # outside the except block: no __context__
+
+    def _error(self, limit: float) -> APITimeoutError:
+        method, url = self._method, self._url
+        if self._by_attempt or self._deadline is None:
+            return APITimeoutError(
+                f"no answer within {limit:g}s (one attempt): {method} {url}",
+                method=method,
+                url=url,
+            )
+        return timed_out(self._deadline, method, url)
+
+
+class _AnyioTimeout:
+    """``asyncio.timeout`` for Python 3.10 (which lacks it), on an anyio cancel scope."""
+
+    def __init__(self, limit: float) -> None:
+        self._scope = anyio.move_on_after(limit)
+
+    def expired(self) -> bool:
+        return self._scope.cancelled_caught
+
+    async def __aenter__(self) -> None:
+        self._scope.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self._scope.__exit__(*exc_info)
+        if self._scope.cancelled_caught:
+            raise TimeoutError
+
+
+_timeout: Callable[[float], Any] = getattr(asyncio, "timeout", _AnyioTimeout)
+"""An async context manager that raises ``TimeoutError`` once ``limit`` seconds pass and then
+says so through ``expired()``: asyncio's own (3.11+, a timer on the loop) or the fallback."""
 
 
 def backoff(policy: RetryPolicy) -> wait_random_exponential:
@@ -247,6 +306,33 @@ async def run_with_retries(
         return await attempt(deadline)  # the fast path: no retry machinery at all
     except PineconeError as error:
         first = error
+    return await retry_after_failure(
+        first,
+        attempt,
+        policy=policy,
+        budget=budget,
+        replay=replay,
+        deadline=deadline,
+        sleep=sleep,
+        method=method,
+        url=url,
+    )
+
+
+async def retry_after_failure(
+    first: PineconeError,
+    attempt: Attempt[T],
+    *,
+    policy: RetryPolicy,
+    budget: RetryBudget,
+    replay: Replay,
+    deadline: Deadline | None,
+    sleep: Callable[[float], Awaitable[None]],
+    method: str,
+    url: str,
+) -> T:
+    """:func:`run_with_retries` once its first attempt has failed with ``first`` (a caller that
+    made the first attempt itself, with no retry machinery around it, continues here)."""
     if not retryable(first, replay, policy) or policy.max_retries == 0:
         raise _final(first, 1, replay)
     from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt

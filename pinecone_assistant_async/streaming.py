@@ -164,7 +164,7 @@ class ChatStream(EventStream[ChatStreamChunk]):
         if self._final is None:
             await self._drain()
             self._final = self._assemble()
-            self._final._request_id = self.request_id
+            self._final._stamp(self.request_id)
         return self._final
 
     def _carried_usage(self) -> Usage | None:
@@ -296,7 +296,7 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
         if self._final is None:
             await self._drain()
             self._final = self._build()
-            self._final._request_id = self.request_id
+            self._final._stamp(self.request_id)
         return self._final
 
     def _carried_usage(self) -> Usage | None:

@@ -53,7 +53,14 @@ class UsageTracker:
     """``client.usage``: totals by ``(assistant, model)``, by assistant, and overall."""
 
     def __init__(self) -> None:
-        self._totals: dict[Key, UsageTotals] = {}
+        # [requests, prompt, completion, context] per key, added to in place (recorded for
+        # every answer, read rarely: the frozen totals are built when read).
+        self._counts: dict[Key, list[int]] = {}
+
+    @property
+    def _totals(self) -> dict[Key, UsageTotals]:
+        items = list(self._counts.items())  # one atomic copy (a reader may be another thread)
+        return {key: UsageTotals(*counts) for key, counts in items}
 
     def record(
         self, assistant: str | None, model: str | None, usage: Any, *, context: bool = False
@@ -61,18 +68,20 @@ class UsageTracker:
         """Count one answer's ``usage`` (a ``Usage``; ``None`` counts the answer alone)."""
         prompt = _int(getattr(usage, "prompt_tokens", None))
         completion = _int(getattr(usage, "completion_tokens", None))
-        if context:
-            total = _int(getattr(usage, "total_tokens", None)) or prompt + completion
-            add = UsageTotals(1, 0, 0, total)
-        else:
-            add = UsageTotals(1, prompt, completion, 0)
         key = (assistant, model)
-        current = self._totals.get(key)
-        self._totals[key] = add if current is None else current + add
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = [0, 0, 0, 0]
+        counts[0] += 1
+        if context:
+            counts[3] += _int(getattr(usage, "total_tokens", None)) or prompt + completion
+        else:
+            counts[1] += prompt
+            counts[2] += completion
 
     def by_assistant_and_model(self) -> dict[Key, UsageTotals]:
         """A snapshot: ``{(assistant, model): UsageTotals}``."""
-        return dict(self._totals)
+        return self._totals
 
     def by_assistant(self) -> dict[str | None, UsageTotals]:
         out: dict[str | None, UsageTotals] = {}
@@ -95,7 +104,7 @@ class UsageTracker:
         return out
 
     def reset(self) -> None:
-        self._totals.clear()
+        self._counts.clear()
 
     def __repr__(self) -> str:
         return f"<UsageTracker {self.total()}>"

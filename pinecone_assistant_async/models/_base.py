@@ -12,21 +12,33 @@ written is the only list of its members: adding a kind is adding a class to it.
 
 ``ResponseModel`` is the base of the models a call returns whole (an assistant, a file, a chat
 answer, a page of a listing): it also carries the ``request_id`` of the response it came from.
-The id is private state, not a field: it is not part of ``model_dump()`` nor of equality.
+The id is private state, not a field: it is not part of ``model_dump()`` nor of equality
+(copies and pickles keep it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PrivateAttr
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
-__all__ = ["APIModel", "ByType", "ResponseModel", "type_tag", "union_members"]
+if TYPE_CHECKING:  # Self is typing 3.11+; annotations are not evaluated at run time
+    from typing_extensions import Self
+
+__all__ = [
+    "APIModel",
+    "ByType",
+    "ResponseModel",
+    "parse_response",
+    "type_tag",
+    "union_members",
+]
 
 UNKNOWN = "unknown"
+M = TypeVar("M", bound=BaseModel)
 
 
 class APIModel(BaseModel):
@@ -38,13 +50,36 @@ class APIModel(BaseModel):
 class ResponseModel(APIModel):
     """A model returned by a call: also carries the response's ``x-pinecone-request-id``."""
 
-    _request_id: str | None = PrivateAttr(default=None)
+    # A slot, not a pydantic private attribute: those cost a Python post-init call for every
+    # instance parsed, nested ones included (the files of a chat answer's citations).
+    __slots__ = ("_request_id",)
 
     @property
     def request_id(self) -> str | None:
         """The ``x-pinecone-request-id`` of the response this came from (None when the service
         sent none, or for a model you built yourself)."""
-        return self._request_id
+        request_id: str | None = getattr(self, "_request_id", None)  # unset: None
+        return request_id
+
+    def _stamp(self, request_id: str | None) -> None:
+        object.__setattr__(self, "_request_id", request_id)
+
+    def __copy__(self) -> Self:
+        copied = super().__copy__()
+        copied._stamp(self.request_id)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        copied = super().__deepcopy__(memo)
+        copied._stamp(self.request_id)
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return {**super().__getstate__(), "request_id": self.request_id}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._stamp(state.get("request_id"))
 
     def __eq__(self, other: Any) -> bool:
         # Two equal answers are equal whatever request carried them.
@@ -57,6 +92,15 @@ class ResponseModel(APIModel):
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def parse_response(model: type[M], body: bytes, request_id: str | None) -> M:
+    """``body`` parsed as ``model`` (one pydantic-core pass; raises ``ValidationError``),
+    carrying ``request_id`` when it is a response model."""
+    result: M = model.__pydantic_validator__.validate_json(body)
+    if request_id is not None and isinstance(result, ResponseModel):
+        result._stamp(request_id)
+    return result
 
 
 def type_tag(model: type[BaseModel]) -> str | None:

@@ -18,7 +18,6 @@ no total deadline, only the client's idle timeout (``Timeouts.stream_idle``) bet
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from enum import Enum
@@ -26,6 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from .._exchange import json_bytes
 from .._messages import MessagesInput, to_wire_messages
 from .._transport import path_segment
 from .._validation import (
@@ -35,7 +35,6 @@ from .._validation import (
     check_json_object,
     check_text,
     check_timeout,
-    check_wire_text,
 )
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models import ChatCompletion, ChatResponse, ContextOptions, ContextResponse
@@ -190,11 +189,11 @@ class ChatService(Service):
         self, assistant: str, suffix: str, body: dict[str, Any], timeout: object
     ) -> StreamRequest:
         name = check_assistant_name(assistant)
-        # Refused here, before the host lookup sends anything: a lone surrogate anywhere in it.
-        check_wire_text(json.dumps(body, ensure_ascii=False), "the request")
-        return StreamRequest(
-            self._t, name, f"/chat/{path_segment(name)}{suffix}", body, _optional_timeout(timeout)
-        )
+        # Encoded once, here, before the host lookup sends anything: a lone surrogate anywhere
+        # in the body is refused now (InvalidInputError), and every attempt sends these bytes.
+        encoded = json_bytes(body)
+        path = f"/chat/{path_segment(name)}{suffix}"
+        return StreamRequest(self._t, name, path, body, _optional_timeout(timeout), encoded)
 
     async def _post(
         self,
@@ -211,6 +210,7 @@ class ChatService(Service):
             "POST",
             url,
             json_body=request.body,
+            encoded=request.encoded,
             timeout=request.timeout,
             assistant=request.assistant,
         )
