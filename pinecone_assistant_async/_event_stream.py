@@ -1,6 +1,6 @@
 """The machinery shared by every streamed answer: open, read, decode, end, close.
 
-:class:`EventStream` opens the response through :meth:`Transport.stream` when entered. As part
+:class:`EventStream` opens the response through :meth:`Transport.open_stream` when entered. As part
 of each opening attempt it checks that the answer is an event stream and reads up to its first
 events (``_prime``): an error event there, before any content, is retried like a failed
 opening. It then reads the body in bounded reads, decodes it with :class:`~._sse.SSEDecoder`
@@ -14,7 +14,6 @@ the errors themselves are built by :mod:`._errors_map`.
 from __future__ import annotations
 
 import time
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -30,7 +29,7 @@ from ._errors_map import (
     stream_error_event,
     stream_read_error,
 )
-from ._observe import CURRENT_CALL, Call
+from ._observe import CURRENT_CALL, REQUEST_ID_HEADER, Call, operation_name
 from ._raw import ResponseInfo
 from ._sse import SSEDecoder
 from ._transport import Transport
@@ -75,8 +74,8 @@ class EventStream(Generic[C]):
 
     def __init__(self, request: StreamRequest) -> None:
         self._request = request
-        self._cm: AbstractAsyncContextManager[aiohttp.ClientResponse] | None = None
-        self._response: aiohttp.ClientResponse | None = None
+        self._held: aiohttp.ClientResponse | None = None  # open, to be closed
+        self._response: aiohttp.ClientResponse | None = None  # the one being read
         self._decoder = SSEDecoder()
         self._read_size = _FIRST_READ
         self._events: list[str] = []  # the data of the events of the last read
@@ -87,7 +86,9 @@ class EventStream(Generic[C]):
         self._entered = False
         self._closed = False
         self._url = ""
-        self._call: Call | None = None  # observability: hooks, spans, usage, .response
+        self._call: Call | None = None  # observability, when watched: hooks, spans, raw
+        self._started = self._opened_at = 0.0  # for .response (watched: the call has them)
+        self._attempts = 0
         self._first_data_at = 0.0
         self._event_count = 0
 
@@ -100,11 +101,7 @@ class EventStream(Generic[C]):
         request = self._request
         transport = request.transport
         self._url = await transport.data_url(request.assistant, request.path)
-        # observe: the stream's record, told to hooks/tracers when it opens and closes
-        call = self._call = Call("POST", self._url, request.assistant, request.body, stream=True)
-        instruments = transport.instruments
-        await instruments.emit("call_started", call)
-        cm = transport.stream(
+        opening = transport.open_stream(
             "POST",
             self._url,
             json_body=request.body,
@@ -113,15 +110,30 @@ class EventStream(Generic[C]):
             assistant=request.assistant,
             prime=self._prime,
         )
+        instruments = transport.instruments
+        self._started = time.perf_counter()
+        if not instruments.watching:  # nobody watches: the facts of .response are kept here
+            outer = CURRENT_CALL.get()
+            token = None if outer is None else CURRENT_CALL.set(None)  # not the outer call's
+            try:
+                response, self._attempts = await opening
+            finally:
+                if token is not None:
+                    CURRENT_CALL.reset(token)
+            self._held = response
+            return self
+        # observe: the stream's record, told to hooks/tracers when it opens and closes
+        call = self._call = Call("POST", self._url, request.assistant, request.body, stream=True)
+        await instruments.emit("call_started", call)
         token = CURRENT_CALL.set(call)  # its attempts and retries are reported against it
         try:
-            self._response = await cm.__aenter__()
+            response, self._attempts = await opening
         except BaseException as exc:
             await instruments.finish(call, exc)
             raise
         finally:
             CURRENT_CALL.reset(token)
-        self._cm = cm
+        self._held = response
         await instruments.emit("stream_opened", call)
         return self
 
@@ -144,20 +156,21 @@ class EventStream(Generic[C]):
         await self._release()
 
     async def _release(self) -> None:
-        cm, self._cm = self._cm, None
-        if cm is not None:
-            await cm.__aexit__(None, None, None)
+        held, self._held = self._held, None
+        if held is not None:
+            self._request.transport.close_stream(held)
             await self._observe_close()
 
     async def _observe_close(self) -> None:
         """Count the answer's usage and tell hooks/tracers that the stream closed."""
+        request = self._request
+        instruments = request.transport.instruments
+        usage = self._carried_usage()
+        if usage is not None:
+            instruments.usage.record(request.assistant, request.body.get("model"), usage)
         call = self._call
         if call is None:
             return
-        instruments = self._request.transport.instruments
-        usage = self._carried_usage()
-        if usage is not None:
-            instruments.usage.record(call.assistant, call.model, usage)
         if self._first_data_at:
             call.time_to_first_chunk = self._first_data_at - call.started
         call.chunks = self._event_count
@@ -179,9 +192,22 @@ class EventStream(Generic[C]):
     def response(self) -> ResponseInfo:
         """The HTTP facts of the stream (status, headers, elapsed time to the headers, attempts,
         request id), available as soon as it is entered, before the first chunk."""
-        if self._call is None or self._response is None:
+        response = self._response
+        if response is None or not self._attempts:
             raise RuntimeError(f"enter the {type(self).__name__} with 'async with' first")
-        return ResponseInfo.of(self._call)
+        if self._call is not None:
+            return ResponseInfo.of(self._call)
+        headers = response.headers
+        return ResponseInfo(
+            operation_name("POST", self._url),
+            "POST",
+            self._url,
+            response.status,
+            headers,
+            self._opened_at - self._started,
+            self._attempts,
+            headers.get(REQUEST_ID_HEADER),
+        )
 
     @property
     def request_id(self) -> str | None:
@@ -213,6 +239,7 @@ class EventStream(Generic[C]):
                 secret=self._request.transport.config.api_key,
             )
         self._response = response  # a fresh start for each attempt
+        self._opened_at = time.perf_counter()  # its headers are in
         self._decoder = SSEDecoder()
         self._read_size = _FIRST_READ
         self._events, self._pos = [], 0

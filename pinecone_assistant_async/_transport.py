@@ -1,7 +1,7 @@
 """The one request funnel: URLs, headers, the session, retries, deadlines and error mapping.
 
 Services call :meth:`Transport.request`, :meth:`Transport.request_model` or
-:meth:`Transport.stream` and never touch aiohttp. Below this module, ``_errors_map`` turns
+:meth:`Transport.open_stream` and never touch aiohttp. Below this module, ``_errors_map`` turns
 aiohttp's failures into typed errors, ``_retries`` runs the retries, ``_hosts`` caches the
 data-plane hosts, and the upload payloads (``_uploads``) are aiohttp payloads; the stream
 reader (``_event_stream``) reads the response this module opens.
@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -205,8 +204,7 @@ class Transport(AttemptSender):
             attempts=raw.attempts,
         )
 
-    @asynccontextmanager
-    async def stream(
+    async def open_stream(
         self,
         method: str,
         url: str,
@@ -216,17 +214,14 @@ class Transport(AttemptSender):
         timeout: float | None = None,
         assistant: str | None = None,
         prime: Callable[[aiohttp.ClientResponse], Awaitable[None]] | None = None,
-    ) -> AsyncIterator[aiohttp.ClientResponse]:
-        """Open a streaming response; retries happen only before it is handed out.
+    ) -> tuple[aiohttp.ClientResponse, int]:
+        """Open a streaming response and say how many attempts it took; retries happen only
+        before it is handed out. The caller closes it with :meth:`close_stream`.
 
         Only the opening (until the status line and headers) is bounded by ``timeout``; the
-        body is bounded by the idle timeout alone. The response is closed on exit: released
-        for reuse when fully read, otherwise its connection is dropped at once (early exit,
-        ``break``, cancellation).
-
-        ``prime`` runs as part of each attempt once the headers are in (the stream checks the
-        answer and reads its first events there): what it raises is retried like a failed
-        opening, when the retry policy allows.
+        body is bounded by the idle timeout alone. ``prime`` runs as part of each attempt once
+        the headers are in (the stream checks the answer and reads its first events there):
+        what it raises is retried like a failed opening, when the retry policy allows.
         """
         data = encoded if encoded is not None else json_bytes(json_body)
         headers = {
@@ -251,10 +246,13 @@ class Transport(AttemptSender):
             return response
 
         response = await self._run(send, request, url, Replay.SAFE, timeout, assistant)
-        try:
-            yield response
-        finally:
-            if response.content.is_eof():
-                response.release()
-            else:
-                response.close()
+        return response, request.sent
+
+    @staticmethod
+    def close_stream(response: aiohttp.ClientResponse) -> None:
+        """Released for reuse when fully read, otherwise its connection is dropped at once
+        (early exit, ``break``, cancellation)."""
+        if response.content.is_eof():
+            response.release()
+        else:
+            response.close()

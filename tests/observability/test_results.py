@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pinecone_assistant_async import APIResponse, ChatResponse, ContextResponse, Page
+from pinecone_assistant_async import APIResponse, ChatResponse, ContextResponse, Hooks, Page
 from pinecone_assistant_async.testing import Emulator
 
 from ._setup import FAST_RETRY, QUESTION, ready_docs, request_ids
@@ -97,6 +97,33 @@ async def test_a_stream_gives_its_response_facts_before_the_first_chunk(
             assert info.elapsed > 0
             chunks = [chunk async for chunk in stream]
     assert type(chunks[0]).__name__ == "MessageStartChunk", "the facts came before any chunk"
+
+
+@pytest.mark.parametrize("watched", [False, True], ids=["unwatched", "with-a-hook"])
+async def test_a_streams_response_facts_are_the_same_whether_or_not_it_is_watched(
+    emulator: Emulator, watched: bool
+) -> None:
+    # Unwatched, the stream keeps the facts itself (no call record is made); with a hook, they
+    # come from the call record. Both must describe the same exchange.
+    await ready_docs(emulator)
+    emulator.add_fault("status=503;times=2", path="^/assistant/chat/docs$")
+    seen: list[object] = []
+
+    async def hook(event: object) -> None:
+        seen.append(event)
+
+    hooks = Hooks(stream_opened=hook) if watched else None
+    async with (
+        emulator.client(retry=FAST_RETRY, hooks=hooks) as client,
+        client.chat_stream("docs", QUESTION) as stream,
+    ):
+        info = stream.response
+        await stream.final()
+    assert (info.operation, info.method, info.status, info.attempts) == ("chat", "POST", 200, 3)
+    assert info.url.endswith("/assistant/chat/docs")
+    assert info.request_id == request_ids(emulator, "POST", CHAT)[-1]
+    assert 0 < info.elapsed < 30
+    assert len(seen) == (1 if watched else 0)
 
 
 async def test_raw_responses_of_control_and_file_calls(emulator: Emulator) -> None:
