@@ -68,6 +68,7 @@ from .models.completions import (
     ChatCompletionChunk,
     CompletionChoice,
     parse_completion_chunk,
+    validate_completion_chunk,
 )
 
 __all__ = ["ChatCompletionStream", "ChatStream", "StreamRequest"]
@@ -257,10 +258,27 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
             return chunk
         raise failure  # outside the except block: the ValidationError is not kept as context
 
+    async def __anext__(self) -> ChatCompletionChunk:
+        # The per-token path, inlined as for ChatStream: a chunk that validates is accounted
+        # and returned; anything else ([DONE], damage) takes the general path, _on_event.
+        pos = self._pos
+        events = self._events
+        if pos < len(events):
+            try:
+                chunk = validate_completion_chunk(events[pos])
+            except ValidationError:
+                pass
+            else:
+                self._pos = pos + 1
+                self._add(chunk)
+                return chunk
+        return await self._next()
+
     def _add(self, chunk: ChatCompletionChunk) -> None:
         if self._id is None:
             self._id, self._model = chunk.id, chunk.model
         choices = self._choices
+        finishing = False
         for choice in chunk.choices:
             state = choices.get(choice.index)
             if state is None:
@@ -272,9 +290,11 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
                 state.parts.append(delta.content)
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
+                finishing = True
         # The final chunk: every choice seen so far has its finish_reason (the service sends
         # one choice; with several, the stream is over once the last of them has finished).
-        if chunk.choices and all(s.finish_reason is not None for s in choices.values()):
+        # Only a chunk that finishes a choice can be it: a new choice starts unfinished.
+        if finishing and all(s.finish_reason is not None for s in choices.values()):
             self._finished = True
         extra = chunk.__pydantic_extra__
         if extra and extra.get("usage") is not None:

@@ -1,10 +1,11 @@
-"""The per-token fast path of ``ChatStream`` gives exactly what the general path gives.
+"""The per-token fast paths of the streams give exactly what the general path gives.
 
 A payload that starts like the service's content chunks (``{"type":"content_chunk"``, compact)
 goes straight to ``ContentChunk``'s validator; anything it rejects falls back to the general
 path (``_on_event``). These tests serve odd bodies byte for byte and compare what a stream
 yields, assembles and raises with the fast path against the same stream read by the general
-path alone (``EventStream.__anext__``, which hands every event to ``_on_event``).
+path alone (``EventStream.__anext__``, which hands every event to ``_on_event``). The same
+holds for ``ChatCompletionStream``, whose fast path validates and accounts a chunk inline.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pinecone_assistant_async.models.chat import (
     parse_chat_chunk,
     parse_content_chunk,
 )
-from pinecone_assistant_async.streaming import ChatStream
+from pinecone_assistant_async.streaming import ChatCompletionStream, ChatStream
 from tests.test_chat import QUESTION
 from tests.test_streaming_bytes import Serve, chunk_fields, outcome, serve
 
@@ -147,3 +148,80 @@ def test_the_content_parser_agrees_with_the_general_one(
     assert data.startswith(CONTENT_CHUNK_PREFIX)
     direct = outcome(parse_content_chunk, data)
     assert direct == "invalid" or direct == outcome(parse_chat_chunk, data)
+
+
+# -- completion streams ------------------------------------------------------------------------
+
+
+def choice(index: int = 0, finish: str | None = None, **delta: Any) -> dict[str, Any]:
+    one: dict[str, Any] = {"index": index, "delta": delta}
+    if finish is not None:
+        one["finish_reason"] = finish
+    return {"id": "c1", "model": "m", "choices": [one]}
+
+
+COMPLETION_EVENTS: dict[str, Any] = {
+    "role": choice(role="assistant", content=""),
+    "content": choice(content="a"),
+    "content, choice 1": choice(1, content="b"),
+    "finish": choice(finish="stop"),
+    "finish, choice 1": choice(1, finish="length"),
+    "unknown finish reason": choice(finish="tool_use"),
+    "no choices, usage": {
+        "id": "c1",
+        "model": "m",
+        "choices": [],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+    },
+    "extra fields": choice(content="c") | {"system_fingerprint": "x"},
+    "content not a string": choice(content=1),
+    "truncated JSON": '{"id":"c1","model":"m","choices":[',
+    "error event": {"error": {"code": "INTERNAL", "message": "model overloaded"}},
+    "[DONE]": "[DONE]",
+}
+
+
+async def observe_completion(client: Any) -> list[Any]:
+    seen: list[Any] = []
+    try:
+        async with client.chat_completions_stream("docs", QUESTION) as stream:
+            async for chunk in stream:
+                seen.append(chunk.model_dump())
+            final = await stream.final()
+    except StreamError as exc:
+        seen.append(("error", type(exc).__name__, str(exc), exc.line))
+    else:
+        seen.append(("final", final.model_dump()))
+    return seen
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(names=st.lists(st.sampled_from(sorted(COMPLETION_EVENTS)), max_size=8))
+async def test_completion_streams_take_the_same_path_either_way(
+    serve: Serve, monkeypatch: pytest.MonkeyPatch, names: list[str]
+) -> None:
+    data = body(choice(content="first"), *(COMPLETION_EVENTS[n] for n in names), "[DONE]")
+    fast = await observe_completion(serve(data))
+    with monkeypatch.context() as patched:
+        patched.setattr(ChatCompletionStream, "__anext__", EventStream.__anext__)
+        general = await observe_completion(serve(data))
+    assert fast == general
+
+
+async def test_a_completion_stream_ends_when_its_last_choice_finishes(serve: Serve) -> None:
+    # choice 0 finishes in the first read (4 KiB); choice 1 goes on for several more reads
+    words = [f"w{i} " for i in range(400)]
+    data = body(
+        choice(0, content="a"),
+        choice(1, content="b"),
+        choice(0, finish="stop"),
+        *(choice(1, content=w) for w in words),
+        choice(1, finish="length"),
+        "[DONE]",
+    )
+    async with serve(data).chat_completions_stream("docs", QUESTION) as stream:
+        final = await stream.final()
+    assert [c.message.content for c in final.choices] == ["a", "b" + "".join(words)]
+    assert [c.finish_reason for c in final.choices] == ["stop", "length"]

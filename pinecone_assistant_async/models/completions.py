@@ -7,7 +7,9 @@ streams send is not JSON; the streaming layer must recognise it before calling t
 
 from __future__ import annotations
 
-from pydantic import Field, TypeAdapter
+from collections.abc import Callable
+
+from pydantic import Field
 
 from ._base import APIModel, ResponseModel
 from .chat import Message
@@ -63,10 +65,13 @@ class ChatCompletionChunk(APIModel):
     choices: list[ChunkChoice] = Field(default_factory=list)
 
 
-_CHUNK_ADAPTER: TypeAdapter[ChatCompletionChunk] = TypeAdapter(ChatCompletionChunk)
-_validate_chunk_json = _CHUNK_ADAPTER.validate_json
+validate_completion_chunk: Callable[[str | bytes], ChatCompletionChunk] = (
+    ChatCompletionChunk.__pydantic_validator__.validate_json
+)
+"""``parse_completion_chunk`` without the Python call around pydantic-core's validator: the
+streaming layer's per-token path."""
 
 
 def parse_completion_chunk(data: str | bytes) -> ChatCompletionChunk:
     """Parse one SSE ``data:`` payload of a completion stream; ``ValidationError`` if malformed."""
-    return _validate_chunk_json(data)
+    return validate_completion_chunk(data)
