@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,7 +33,6 @@ from typing import Any, NamedTuple
 
 import anyio
 
-from ._retries import loop_time
 from .limits import LimiterBackend, RateLimits, operation_class
 
 __all__ = ["SAFETY", "WAIT", "Admission", "MemoryBackend", "Pacer"]
@@ -53,7 +53,7 @@ class _Window:
     (in answer order, so expiry pops from the left). Sums are kept, so a request costs O(1)
     unless the window is full (then the oldest entries are walked to find the wait)."""
 
-    flying: dict[int, tuple[float, int]] = field(default_factory=dict)
+    flying: dict[str, tuple[float, int]] = field(default_factory=dict)
     flying_used: int = 0
     answered: deque[tuple[float, int, bool]] = field(default_factory=deque)
     answered_used: int = 0
@@ -101,7 +101,9 @@ class _Window:
 class MemoryBackend:
     """The limiter's state in this process (the default)."""
 
-    def __init__(self, clock: Callable[[], float] = loop_time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        # Only durations are compared (admissions against each other), so any monotonic
+        # clock will do: this one is a single C call, asked twice per request.
         self._clock = clock
         self._windows: dict[str, _Window] = {}
         self._blocked: dict[str, float] = {}
@@ -133,14 +135,14 @@ class MemoryBackend:
         state.expire(now, window)
         if rate is not None and state.used and state.used + cost > rate:
             return state.wait_for(state.used + cost - rate, now, window), None
-        ticket = next(self._tickets)
+        ticket = str(next(self._tickets))
         state.flying[ticket] = (now, cost)
         state.flying_used += cost
-        return 0.0, str(ticket)
+        return 0.0, ticket
 
     def settle_now(self, kind: str, ticket: str, counted: bool) -> None:
         state = self._window(kind)
-        entry = state.flying.pop(int(ticket), None)
+        entry = state.flying.pop(ticket, None)
         if entry is None:
             return
         state.flying_used -= entry[1]

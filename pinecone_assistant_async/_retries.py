@@ -22,8 +22,7 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import anyio
 
@@ -106,10 +105,9 @@ def loop_time() -> float:
     return asyncio.get_running_loop().time()
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     """When a call must be over (``at``, on the event loop's clock) and the budget it was
-    given."""
+    given (a tuple: one is made for every call)."""
 
     at: float
     seconds: float
