@@ -111,3 +111,37 @@ def test_operation_classes_of_urls() -> None:
     )
     assert operation_class("POST", f"{data}/chat/docs/chat/completions") == "chat_tokens"
     assert operation_class("GET", "https://example.com/other") is None
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_admissions_nobody_answered_leave_with_their_minute_however_many() -> None:
+    # An admission whose answer never came (its task vanished without settling it) counts for
+    # one window, like an answered one. 100 of them: more than the old scan's cap of 64, which
+    # left them in the window for good.
+    from pinecone_assistant_async._pacing import MemoryBackend
+
+    clock = _Clock()
+    backend = MemoryBackend(clock=clock)
+    for _ in range(100):
+        wait, ticket = backend.acquire_now("chat_tokens", None, 60.0, 1)
+        assert wait == 0.0 and ticket is not None
+    wait, ticket = backend.acquire_now("chat_tokens", 100, 60.0, 1)
+    assert ticket is None and 59.0 < wait <= 60.0, "the window is full for a minute"
+    clock.now += 30.0
+    later = [backend.acquire_now("chat_tokens", None, 60.0, 1)[1] for _ in range(10)]
+    clock.now += 30.5  # the first 100 are a minute old, the 10 later ones half a minute
+    wait, ticket = backend.acquire_now("chat_tokens", 11, 60.0, 1)
+    assert ticket is not None and wait == 0.0, "only the 10 later admissions are left"
+    wait, ticket = backend.acquire_now("chat_tokens", 11, 60.0, 1)
+    assert ticket is None and 29.0 < wait <= 30.0
+    for t in later:
+        assert t is not None
+        backend.settle_now("chat_tokens", t, True)  # answered now: dated to now
+    assert await backend.recent("chat_tokens", 60.0) == 10

@@ -139,3 +139,26 @@ async def test_raw_responses_of_control_and_file_calls(emulator: Emulator) -> No
     assert uploaded.operation == "files.upload" and uploaded.status == 202
     assert deleted.parsed is None and deleted.operation == "assistants.delete"
     assert deleted.status == 200
+
+
+async def test_copies_and_pickles_of_an_answer_keep_its_request_id(emulator: Emulator) -> None:
+    import copy
+    import pickle
+
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        reply = await client.chat("docs", QUESTION)
+    rid = request_ids(emulator, "POST", CHAT)[-1]
+    assert reply.request_id == rid
+    nested = reply.citations[0].references[0].file
+    assert nested.request_id is None, "a nested model was not the response"
+    for again in (
+        copy.copy(reply),
+        copy.deepcopy(reply),
+        reply.model_copy(),
+        reply.model_copy(deep=True),
+        pickle.loads(pickle.dumps(reply)),
+    ):
+        assert again == reply and again.request_id == rid
+        assert "request_id" not in again.model_dump() and "_request_id" not in again.model_dump()
+    assert ChatResponse.model_validate(reply.model_dump()).request_id is None
