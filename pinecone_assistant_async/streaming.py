@@ -147,6 +147,8 @@ class ChatStream(EventStream[ChatStreamChunk]):
         return await self._next()
 
     def _carries_content(self, data: str) -> bool:
+        if data.startswith(CONTENT_CHUNK_PREFIX):  # a content chunk, or damage: both count
+            return True
         try:
             return not isinstance(parse_chat_chunk(data), MessageStartChunk)
         except ValidationError:
