@@ -188,6 +188,7 @@ def status_error(
         retry_after=parse_retry_after(headers.get("Retry-After")),
         method=method,
         url=url,
+        headers=[(name, redact(value, secret)) for name, value in headers.items()],
     )
 
 

@@ -36,7 +36,10 @@ message the server sent, and the request id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from multidict import CIMultiDict  # aiohttp's header type, without aiohttp
 
 __all__ = [
     "APIConnectionError",
@@ -78,6 +81,18 @@ class PineconeError(Exception):
     """
 
     attempts: int = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with its attributes, not re-built from its arguments (most take keyword
+        # arguments that BaseException.args does not hold): errors cross process boundaries
+        # (multiprocessing, task queues) whole.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[PineconeError], args: tuple[Any, ...]) -> PineconeError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class InvalidInputError(PineconeError, ValueError):
@@ -136,8 +151,9 @@ class APIStatusError(APIError):
 
     ``status``, ``code`` (e.g. ``NOT_FOUND``), ``message`` (the server's words), ``request_id``
     (from the response headers, when the service sent one), ``body`` (the parsed JSON body,
-    or the raw text when it was not JSON) and ``retry_after`` (the seconds of the response's
-    ``Retry-After`` header, when it had one).
+    or the raw text when it was not JSON), ``retry_after`` (the seconds of the response's
+    ``Retry-After`` header, when it had one) and ``headers`` (the response's headers, read-only
+    and case-insensitive; empty for an error you built yourself).
     """
 
     def __init__(
@@ -151,6 +167,7 @@ class APIStatusError(APIError):
         retry_after: float | None = None,
         method: str | None = None,
         url: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.status = status
@@ -158,6 +175,7 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.body = body
         self.retry_after = retry_after
+        self.headers: Mapping[str, str] = CIMultiDict(headers or {})  # a copy: read, don't write
 
     def __str__(self) -> str:
         parts = [f"{self.status}"]

@@ -48,8 +48,9 @@ class ResponseReceived:
     """An attempt got its status line and headers (errors included: a 503 arrives here too).
 
     ``elapsed`` is the time from the call's start, earlier attempts and waits included;
-    ``attempt_elapsed`` is this attempt's own. For an error status ``headers`` is empty: the
-    typed error (in the ``RetryScheduled`` that follows, or raised) has what they said."""
+    ``attempt_elapsed`` is this attempt's own. ``headers`` are the response's, for an error
+    status too (the typed error, in the ``RetryScheduled`` that follows or raised, carries the
+    same ones)."""
 
     operation: str
     method: str

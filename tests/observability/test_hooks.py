@@ -72,6 +72,9 @@ async def test_hooks_see_each_attempt_response_and_retry_of_one_call(
     assert [e.request_id for e in responses] == ids
     assert responses[-1].request_id == reply.request_id
     assert responses[-1].headers["content-type"].startswith("application/json")
+    # an error status's headers reach the hook, and the typed error carries the same ones
+    assert [e.headers["X-Pinecone-Request-Id"] for e in responses] == ids
+    assert responses[0].headers["content-type"].startswith("application/json")
     assert all(e.elapsed >= e.attempt_elapsed > 0 for e in responses)
     retries = seen.of(RetryScheduled)
     assert [(e.attempt, e.reason) for e in retries] == [
@@ -80,6 +83,7 @@ async def test_hooks_see_each_attempt_response_and_retry_of_one_call(
         (3, "HTTP 503"),
     ]
     assert all(isinstance(e.error, ServiceUnavailableError) for e in retries)
+    assert [e.error.headers["x-pinecone-request-id"] for e in retries] == ids[:3]
     assert all(0 <= e.delay <= STORM_RETRY.max_backoff for e in retries)
     assert all(e.operation == "chat" and e.assistant == "docs" for e in seen.events)
 
