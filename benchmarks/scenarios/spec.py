@@ -61,13 +61,13 @@ class Sizes:
             conc_seconds=5.0,
             stream_chunks=20_000,
             stream_repeats=3,
-            short_streams=30,
+            short_streams=100,
             bulk_files=500,
             bulk_file_size=4096,
             bulk_concurrency=16,
             big_file_mb=300,
             import_repeats=9,
-            rounds=3,
+            rounds=5,
         )
 
     @classmethod
