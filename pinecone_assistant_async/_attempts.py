@@ -30,7 +30,6 @@ from ._retries import (
     Replay,
     RetryBudget,
     loop_time,
-    retry_after_failure,
     run_with_retries,
 )
 from ._session import SessionOwner
@@ -118,13 +117,9 @@ class AttemptSender(SessionOwner):
         """After a failed first attempt: the retries, then the move of a missing assistant."""
         policy, sleep = self.config.retry, self.instruments.retry_sleep(self.sleep)
 
-        def attempt_at(url: str) -> Callable[[Deadline | None], Awaitable[T]]:
-            return lambda deadline: self._paced(send, request, url, deadline)
-
-        try:
-            return await retry_after_failure(
-                first,
-                attempt_at(url),
+        def retries(url: str, first: PineconeError | None = None) -> Awaitable[T]:
+            return run_with_retries(
+                lambda deadline: self._paced(send, request, url, deadline),
                 policy=policy,
                 budget=self.budget,
                 replay=replay,
@@ -132,7 +127,11 @@ class AttemptSender(SessionOwner):
                 sleep=sleep,
                 method=request.method,
                 url=url,
+                first=first,
             )
+
+        try:
+            return await retries(url, first)
         except NotFoundError as error:
             if assistant is None or not says_assistant_missing(error, assistant):
                 raise
@@ -141,16 +140,7 @@ class AttemptSender(SessionOwner):
         if moved is None:
             raise missing
         try:
-            return await run_with_retries(
-                attempt_at(moved),
-                policy=policy,
-                budget=self.budget,
-                replay=replay,
-                deadline=deadline,
-                sleep=sleep,
-                method=request.method,
-                url=moved,
-            )
+            return await retries(moved)
         except PineconeError as error:
             error.attempts += missing.attempts
             raise

@@ -48,7 +48,6 @@ __all__ = [
     "RetryBudget",
     "backoff",
     "loop_time",
-    "retry_after_failure",
     "retryable",
     "run_with_retries",
     "timed_out",
@@ -294,43 +293,20 @@ async def run_with_retries(
     sleep: Callable[[float], Awaitable[None]],
     method: str,
     url: str,
+    first: PineconeError | None = None,
 ) -> T:
     """Run ``attempt`` until it succeeds or the policy says stop.
 
     Each attempt gets the absolute deadline and bounds itself with it, and no wait is started
     that would end past it, so the whole call, retries and waits included, ends in time.
+    ``first``: the first attempt was already made (by a caller that sends it with no retry
+    machinery around it) and failed with this error; the retries continue from there.
     """
-    try:
-        return await attempt(deadline)  # the fast path: no retry machinery at all
-    except PineconeError as error:
-        first = error
-    return await retry_after_failure(
-        first,
-        attempt,
-        policy=policy,
-        budget=budget,
-        replay=replay,
-        deadline=deadline,
-        sleep=sleep,
-        method=method,
-        url=url,
-    )
-
-
-async def retry_after_failure(
-    first: PineconeError,
-    attempt: Attempt[T],
-    *,
-    policy: RetryPolicy,
-    budget: RetryBudget,
-    replay: Replay,
-    deadline: Deadline | None,
-    sleep: Callable[[float], Awaitable[None]],
-    method: str,
-    url: str,
-) -> T:
-    """:func:`run_with_retries` once its first attempt has failed with ``first`` (a caller that
-    made the first attempt itself, with no retry machinery around it, continues here)."""
+    if first is None:
+        try:
+            return await attempt(deadline)  # the fast path: no retry machinery at all
+        except PineconeError as error:
+            first = error
     if not retryable(first, replay, policy) or policy.max_retries == 0:
         raise _final(first, 1, replay)
     from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
