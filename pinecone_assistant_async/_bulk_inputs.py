@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 from ._pagination import Page
 from ._sources import SourceItem, path_file_id
 from ._validation import check_file_id, check_json_object
+from .config import RetryPolicy
 from .errors import InvalidInputError, InvalidTypeError
 from .limits import RateLimits
 from .models import AssistantFile, Operation
@@ -38,6 +39,15 @@ class BulkFiles(Protocol):
 
     @property
     def limits(self) -> RateLimits: ...
+
+    @property
+    def _retry_policy(self) -> RetryPolicy:
+        """The client's retry policy: whole-file re-sends back off as it says."""
+        ...
+
+    async def _pause(self, seconds: float) -> None:
+        """The client's wait between retries and polls (its ``sleep=`` seam)."""
+        ...
 
     async def upsert(
         self,

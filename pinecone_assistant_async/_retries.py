@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -47,6 +48,7 @@ __all__ = [
     "Replay",
     "RetryBudget",
     "backoff",
+    "backoff_delay",
     "loop_time",
     "retryable",
     "run_with_retries",
@@ -203,6 +205,12 @@ def backoff(policy: RetryPolicy) -> wait_random_exponential:
     from tenacity import wait_random_exponential
 
     return wait_random_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff)
+
+
+def backoff_delay(policy: RetryPolicy, retry: int) -> float:
+    """One draw of :func:`backoff` for retry number ``retry`` (1 for the first), for loops that
+    wait themselves (``upload_many``'s whole-file re-sends)."""
+    return random.uniform(0.0, min(policy.max_backoff, policy.initial_backoff * 2 ** (retry - 1)))
 
 
 def retryable(error: PineconeError, replay: Replay, policy: RetryPolicy) -> bool:

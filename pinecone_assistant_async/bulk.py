@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -67,6 +66,7 @@ from ._bulk_report import (
     FileResult,
 )
 from ._bulk_state import ProgressCallback, _Attempt, _finished, _known, _reason, _Run, _same
+from ._retries import backoff_delay
 from ._sources import SourceItem, content_file_id, expand_sources, fingerprint
 from ._sync import delete_missing_files
 from ._validation import check_assistant_name, check_timeout
@@ -121,7 +121,7 @@ async def _upsert(run: _Run, state: _Attempt, meta: dict[str, Any] | None) -> An
         except _TRANSIENT:
             if state.attempts > run.file_retries or not item.hashable:
                 raise
-        await anyio.sleep(random.uniform(0.0, min(4.0, 0.25 * 2**state.attempts)))
+        await run.files._pause(backoff_delay(run.files._retry_policy, state.attempts))
     state.data = None
     state.release()
     if not run.wait or _finished(sent):
@@ -291,7 +291,7 @@ async def upload_many(
         wait=wait, timeout=timeout, file_retries=file_retries, on_progress=on_progress,
         dry_run=dry_run,
         watcher=FileWatcher(files, assistant, digest_key=HASH_METADATA_KEY, first=FIRST_POLL,
-                            longest=LONGEST_POLL * minute),
+                            longest=LONGEST_POLL * minute, sleep=files._pause),
     )  # fmt: skip
     try:
         if skip_unchanged or delete_missing or files.limits.objects.files_per_assistant:

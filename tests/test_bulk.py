@@ -421,6 +421,28 @@ async def test_transient_failures_get_whole_file_retries(tmp_path: Path, emu: Em
     assert info.value.report is failed
 
 
+async def test_whole_file_resends_back_off_as_the_retry_policy_says_through_the_sleep_seam(
+    emu: Emulator,
+) -> None:
+    # The client's sleep= seam sees the re-send waits, drawn within the policy's backoff
+    # (initial * 2 ** (n - 1), at most max_backoff): not a schedule of upload_many's own.
+    policy = RetryPolicy(max_retries=0, initial_backoff=0.4, max_backoff=0.6)
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    async with emu.client(retry=policy, sleep=sleep) as client:
+        await client.assistants.create("bulk")
+        emu.add_fault("status=503;times=3", method="PUT", path="/files/")
+        report = await client.files.upload_many(
+            "bulk", [("t.txt", b"retry me")], file_retries=3, wait=False
+        )
+    assert report.ok and report.results[0].attempts == 4
+    assert len(delays) == 3
+    assert 0 <= delays[0] <= 0.4 and all(0 <= d <= 0.6 for d in delays[1:])
+
+
 async def test_authentication_errors_abort_with_the_report(tmp_path: Path, emu: Emulator) -> None:
     for i in range(10):
         write(tmp_path, f"a{i}.txt", f"content {i}")

@@ -27,6 +27,7 @@ from .._validation import (
     check_wire_text,
 )
 from ..bulk import upload_many
+from ..config import RetryPolicy
 from ..errors import FileProcessingError, InvalidTypeError
 from ..limits import RateLimits, check_file_limits
 from ..models import AssistantFile, FileList, FileStatus, Operation
@@ -77,6 +78,13 @@ class FilesService(Service):
     def limits(self) -> RateLimits:
         """The rate and object limits this client paces itself to (see ``limits``)."""
         return self._t.pacer.limits
+
+    @property
+    def _retry_policy(self) -> RetryPolicy:  # for upload_many (bulk.BulkFiles)
+        return self._t.config.retry
+
+    async def _pause(self, seconds: float) -> None:  # for upload_many: the sleep= seam
+        await self._t.sleep(seconds)
 
     async def _url(self, assistant: str, file_id: str | None = None) -> str:
         path = f"/files/{path_segment(assistant)}"
