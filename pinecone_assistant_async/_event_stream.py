@@ -112,29 +112,25 @@ class EventStream(Generic[C]):
         )
         instruments = transport.instruments
         self._started = time.perf_counter()
-        if not instruments.watching:  # nobody watches: the facts of .response are kept here
-            outer = CURRENT_CALL.get()
-            token = None if outer is None else CURRENT_CALL.set(None)  # not the outer call's
-            try:
-                response, self._attempts = await opening
-            finally:
-                if token is not None:
-                    CURRENT_CALL.reset(token)
-            self._held = response
-            return self
-        # observe: the stream's record, told to hooks/tracers when it opens and closes
-        call = self._call = Call("POST", self._url, request.assistant, request.body, stream=True)
-        await instruments.emit("call_started", call)
-        token = CURRENT_CALL.set(call)  # its attempts and retries are reported against it
+        call = None  # unwatched, the stream keeps the facts of .response itself
+        if instruments.watching:  # the stream's record, told to hooks/tracers as it goes
+            call = self._call = Call("POST", self._url, request.assistant, body=request.body,
+                                     stream=True)  # fmt: skip
+            await instruments.emit("call_started", call)
+        # its attempts and retries are reported against its own call (or none), not an outer one
+        token = None if call is None and CURRENT_CALL.get() is None else CURRENT_CALL.set(call)
         try:
             response, self._attempts = await opening
         except BaseException as exc:
-            await instruments.finish(call, exc)
+            if call is not None:
+                await instruments.finish(call, exc)
             raise
         finally:
-            CURRENT_CALL.reset(token)
+            if token is not None:
+                CURRENT_CALL.reset(token)
         self._held = response
-        await instruments.emit("stream_opened", call)
+        if call is not None:
+            await instruments.emit("stream_opened", call)
         return self
 
     async def __aexit__(
