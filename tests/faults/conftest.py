@@ -1,9 +1,11 @@
 """Shared pieces of the fault suite: the fast retry policy, an assistant that is Ready, a sleep
-recorder (to observe backoff and Retry-After without waiting), and a look at the pool."""
+recorder (to observe backoff and Retry-After without waiting), a look at the pool, and the
+choice of attempt timer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -12,6 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from pinecone_assistant_async import AssistantClient
+from pinecone_assistant_async import _retries as retries
 from pinecone_assistant_async.testing import Emulator
 from tests.conftest import FAST_RETRY, EmulatorFactory
 
@@ -96,3 +99,14 @@ def raw_reply(body: bytes, status: int = 200, content_type: str = "text/html") -
         return web.Response(body=body, status=status, content_type=content_type)
 
     return respond
+
+
+@pytest.fixture(params=["asyncio", "anyio-fallback"])
+def timer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Each attempt is bounded by ``asyncio.timeout`` (3.11+) or, on Python 3.10, by an anyio
+    cancel scope; CI runs one Python, so a test taking this fixture runs under both."""
+    if request.param == "anyio-fallback":
+        monkeypatch.setattr(retries, "_timeout", retries._AnyioTimeout)
+    else:
+        assert retries._timeout is asyncio.timeout  # what 3.11+ uses
+    yield request.param

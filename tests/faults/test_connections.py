@@ -126,7 +126,7 @@ def _bad_gateway() -> bytes:
     )
 
 
-async def test_slow_headers_past_the_deadline_are_a_timeout(docs: Emulator) -> None:
+async def test_slow_headers_past_the_deadline_are_a_timeout(docs: Emulator, timer: str) -> None:
     docs.add_fault("delay=2", path=DOCS, method="GET")
     async with docs.client(timeout=Timeouts(total=0.3), retry=FAST_RETRY) as client:
         with pytest.raises(APITimeoutError) as info:
@@ -135,6 +135,7 @@ async def test_slow_headers_past_the_deadline_are_a_timeout(docs: Emulator) -> N
     url = f"{docs.url}/assistant/assistants/docs"
     assert str(info.value) == f"no answer within 0.3s: GET {url}"
     assert (info.value.method, info.value.url) == ("GET", url)
+    assert info.value.__context__ is None and info.value.__cause__ is None
     assert docs.count(path=DOCS) == 1  # the deadline covers the retries too
 
 

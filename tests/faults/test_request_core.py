@@ -67,7 +67,9 @@ async def test_a_failed_upsert_with_the_callers_id_is_not_outcome_unknown(docs: 
 # -- a stalled attempt ---------------------------------------------------------------------
 
 
-async def test_a_stalled_get_is_given_up_and_retried_within_the_deadline(docs: Emulator) -> None:
+async def test_a_stalled_get_is_given_up_and_retried_within_the_deadline(
+    docs: Emulator, timer: str
+) -> None:
     docs.add_fault("stall_after=0;stall=30;times=1", path=DOCS, method="GET")
     timeouts = Timeouts(total=20, attempt=1.0)  # the second attempt has a second to answer
     async with docs.client(timeout=timeouts, retry=FAST_RETRY, sleep=SleepRecorder()) as client:
@@ -77,7 +79,7 @@ async def test_a_stalled_get_is_given_up_and_retried_within_the_deadline(docs: E
 
 
 async def test_a_get_stalled_on_every_attempt_says_so_and_counts_its_attempts(
-    docs: Emulator,
+    docs: Emulator, timer: str
 ) -> None:
     docs.add_fault("stall_after=0;stall=30;times=3", path=DOCS, method="GET")
     timeouts = Timeouts(total=5, attempt=0.2)
@@ -86,6 +88,7 @@ async def test_a_get_stalled_on_every_attempt_says_so_and_counts_its_attempts(
             await client.assistants.describe("docs")
     assert "no answer within 0.2s (one attempt)" in str(info.value)
     assert info.value.attempts == 3 and str(info.value).endswith("after 3 attempts")
+    assert info.value.__context__ is None
 
 
 # -- hosts -----------------------------------------------------------------------------------
