@@ -172,7 +172,6 @@ class RateLimits:
 
 
 @functools.lru_cache(maxsize=1024)  # called for every request; a client's URLs repeat
-@functools.lru_cache(maxsize=2048)  # asked before every request; a client reuses its URLs
 def operation_class(method: str, url: str) -> str | None:
     """The rate-limit class of a request to ``url`` (None: no limit covers it)."""
     path = url.split("://", 1)[-1]
