@@ -24,12 +24,13 @@ client (or, with a Redis backend, of every process):
 from __future__ import annotations
 
 import contextvars
+import enum
 import itertools
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 import anyio
 
@@ -168,8 +169,17 @@ class Admission(NamedTuple):
     ticket: str
 
 
-WAIT: Any = object()
+class _Wait(enum.Enum):
+    WAIT = "wait"
+
+
+WAIT: Final = _Wait.WAIT
 """What :meth:`Pacer.admit_now` returns when it cannot admit at once (then ``admit``)."""
+
+
+def _cost(kind: str, body_size: int) -> int:
+    """What one request spends of its class's rate: chat tokens are estimated from the body."""
+    return max(1, body_size // CHARS_PER_TOKEN) if kind == "chat_tokens" else 1
 
 
 class Pacer:
@@ -202,23 +212,24 @@ class Pacer:
         given = self.limits.per_minute.get(kind)
         return given if given is not None else self.learned.get(kind)
 
-    def admit_now(self, method: str, url: str, body_size: int = 0) -> Admission | None:
+    def admit_now(
+        self, method: str, url: str, body_size: int = 0
+    ) -> Admission | Literal[_Wait.WAIT] | None:
         """:meth:`admit` when it needs no wait and no I/O (the in-process backend, room in the
         window, no hold): the admission, or None for a request no limit covers; otherwise
         ``WAIT``, and nothing was counted: the caller awaits :meth:`admit`."""
         backend = self.backend
         if type(backend) is not MemoryBackend:
-            return WAIT  # type: ignore[no-any-return]
+            return WAIT
         kind = operation_class(method, url)
         if kind is None:
             return None
-        cost = max(1, body_size // CHARS_PER_TOKEN) if kind == "chat_tokens" else 1
         served = _HOLD_SERVED.get()
         _, ticket = backend.acquire_now(
-            kind, self.rate(kind), self.window, cost, held=served != kind
+            kind, self.rate(kind), self.window, _cost(kind, body_size), held=served != kind
         )
         if ticket is None:
-            return WAIT  # type: ignore[no-any-return]
+            return WAIT
         if served is not None:
             _HOLD_SERVED.set(None)
         return Admission(kind, ticket)
@@ -242,7 +253,7 @@ class Pacer:
         kind = operation_class(method, url)
         if kind is None:
             return None
-        cost = max(1, body_size // CHARS_PER_TOKEN) if kind == "chat_tokens" else 1
+        cost = _cost(kind, body_size)
         waited = False
         held = _HOLD_SERVED.get() != kind
         _HOLD_SERVED.set(None)
