@@ -141,9 +141,11 @@ class AttemptBound:
     def __init__(
         self, deadline: Deadline | None, per_attempt: float | None, method: str, url: str
     ) -> None:
-        remaining = None if deadline is None else deadline.remaining()
-        if deadline is not None and remaining is not None and remaining <= 0:
-            raise timed_out(deadline, method, url)
+        remaining = None
+        if deadline is not None:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise timed_out(deadline, method, url)
         self._by_attempt = per_attempt is not None and (
             remaining is None or per_attempt < remaining
         )
