@@ -1,14 +1,14 @@
 """The machinery shared by every streamed answer: open, read, decode, end, close.
 
-:class:`EventStream` opens the response through :meth:`Transport.open_stream` when entered. As part
-of each opening attempt it checks that the answer is an event stream and reads up to its first
-events (``_prime``): an error event there, before any content, is retried like a failed
-opening. It then reads the body in bounded reads, decodes it with :class:`~._sse.SSEDecoder`
-and hands each event to the subclass's ``_on_event``, which turns it into a typed chunk (or
-``None`` to skip it) and says when the final chunk has arrived. The stream ends right there:
-the connection goes back to the pool (or is dropped, if the server keeps sending) without
-waiting for the server to close it. The failure rules are documented in :mod:`.streaming`;
-the errors themselves are built by :mod:`._errors_map`.
+:class:`EventStream` opens the response through :meth:`Transport.open_stream` when entered.
+As part of each opening attempt it checks that the answer is an event stream and reads up to
+its first events (``_prime``): an error event there, before any content, is retried like a
+failed opening. It then reads the body in bounded reads, decodes it with
+:class:`~._sse.SSEDecoder` and hands each event to the subclass's ``_on_event``, which turns it
+into a typed chunk (or ``None`` to skip it) and says when the final chunk has arrived. The
+stream ends right there: the connection goes back to the pool (or is dropped, if the server
+keeps sending) without waiting for the server to close it. The failure rules are documented in
+:mod:`.streaming`; the errors themselves are built by :mod:`._errors_map`.
 """
 
 from __future__ import annotations
@@ -101,15 +101,6 @@ class EventStream(Generic[C]):
         request = self._request
         transport = request.transport
         self._url = await transport.data_url(request.assistant, request.path)
-        opening = transport.open_stream(
-            "POST",
-            self._url,
-            json_body=request.body,
-            encoded=request.encoded,
-            timeout=request.timeout,
-            assistant=request.assistant,
-            prime=self._prime,
-        )
         instruments = transport.instruments
         self._started = time.perf_counter()
         call = None  # unwatched, the stream keeps the facts of .response itself
@@ -120,7 +111,15 @@ class EventStream(Generic[C]):
         # its attempts and retries are reported against its own call (or none), not an outer one
         token = None if call is None and CURRENT_CALL.get() is None else CURRENT_CALL.set(call)
         try:
-            response, self._attempts = await opening
+            response, self._attempts = await transport.open_stream(
+                "POST",
+                self._url,
+                json_body=request.body,
+                encoded=request.encoded,
+                timeout=request.timeout,
+                assistant=request.assistant,
+                prime=self._prime,
+            )
         except BaseException as exc:
             if call is not None:
                 await instruments.finish(call, exc)
@@ -263,14 +262,7 @@ class EventStream(Generic[C]):
         return self
 
     async def __anext__(self) -> C:
-        # The common case first: an event of the last read is waiting.
-        pos = self._pos
-        events = self._events
-        if pos < len(events):
-            self._pos = pos + 1
-            chunk = self._on_event(events[pos])
-            if chunk is not None:
-                return chunk
+        # The general path; each stream class inlines its own per-token path before it.
         return await self._next()
 
     async def _next(self) -> C:
