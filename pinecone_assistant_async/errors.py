@@ -152,8 +152,14 @@ class APIStatusError(APIError):
     ``status``, ``code`` (e.g. ``NOT_FOUND``), ``message`` (the server's words), ``request_id``
     (from the response headers, when the service sent one), ``body`` (the parsed JSON body,
     or the raw text when it was not JSON), ``retry_after`` (the seconds of the response's
-    ``Retry-After`` header, when it had one) and ``headers`` (the response's headers, read-only
-    and case-insensitive; empty for an error you built yourself).
+    ``Retry-After`` header, when it had one) and ``headers`` (the response's headers,
+    case-insensitive, any occurrence of the API key redacted; empty for an error you built
+    yourself). Errors pickle with all of these (for worker pools and task queues).
+
+    >>> try:                                                           # doctest: +SKIP
+    ...     await client.chat("docs", "hi")
+    ... except RateLimitError as error:
+    ...     print(error.status, error.retry_after, error.headers.get("Retry-After"))
     """
 
     def __init__(
