@@ -33,7 +33,7 @@ from benchmarks.scenarios.server import (
     start_server,
     stop_server,
 )
-from benchmarks.scenarios.spec import CLIENTS, SCENARIOS, Sizes, WorkerJob
+from benchmarks.scenarios.spec import CLIENTS, SCENARIOS, Sizes, WorkerJob, runs_in
 
 __all__ = ["main"]
 
@@ -47,7 +47,7 @@ OFFICIAL_MODE = "asyncio"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts (CI; < 1 minute)")
-    parser.add_argument("--clients", default=",".join(CLIENTS), help="raw,ours,official")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="raw,typed,ours,official")
     parser.add_argument(
         "--scenarios",
         default="abcdef",
@@ -158,9 +158,10 @@ def selected(option: str) -> list[str]:
 def run_scenarios(opts: argparse.Namespace, runner: Runner, clients: list[str]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for scenario in (s for s in SCENARIOS if s in selected(opts.scenarios)):
-        runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}
+        taking_part = [c for c in clients if runs_in(c, scenario)]
+        runs: dict[str, list[dict[str, Any]]] = {c: [] for c in taking_part}
         for round_ in range(runner.sizes.rounds):
-            for client in clients:
+            for client in taking_part:
                 started = time.perf_counter()
                 result = runner.run(scenario, client)
                 runs[client].append(result)
@@ -199,6 +200,7 @@ def summary(results: dict[str, Any]) -> str:
     lines = ["Targets (ours vs raw aiohttp, same run):"]
     for row, verdict, detail in report.verdicts(results):
         lines.append(f"  {verdict:4}  {row.scenario} {row.unit}: {detail}")
+    lines += report.typed_floor(results)
     return "\n".join(lines)
 
 
@@ -241,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             results = run_scenarios(opts, runner, clients)
             if "f" in selected(opts.scenarios):
                 repeats = sizes.import_repeats
-                results["f"] = imports.measure_imports(clients, url, repeats, str(REPO))
+                cold = [c for c in clients if runs_in(c, "f")]
+                results["f"] = imports.measure_imports(cold, url, repeats, str(REPO))
                 log(f"  f: {results['f']}")
             profiles = run_profiles(opts, runner) if opts.profile else []
         finally:

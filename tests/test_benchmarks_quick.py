@@ -34,7 +34,10 @@ def test_quick_benchmarks_print_every_row() -> None:
     assert any(line.startswith("versions: python") for line in lines), out
     assert any(line.startswith("machine: ") for line in lines), out
     header = next(line for line in lines if line.startswith("scenario"))
-    assert "raw aiohttp" in header and "ours" in header
+    assert "raw aiohttp" in header and "raw + models" in header and "ours" in header
+    # the second floor of c: raw aiohttp handing out this SDK's chunk models
+    floor = [line for line in lines if "floor with models (raw + models)" in line]
+    assert [line.split(",")[0].strip() for line in floor] == ["c chunks/s", "c CPU us/chunk"], out
     for title in titles(Sizes.quick()).values():
         row = next((line for line in lines if line.startswith(title)), None)
         assert row is not None, f"no row for {title!r} in:\n{out}"

@@ -18,7 +18,7 @@ import orjson
 
 from .spec import API_KEY
 
-__all__ = ["RawAdapter", "raw_headers"]
+__all__ = ["JSON", "RawAdapter", "chat_stream_body", "raw_headers"]
 
 API_VERSION = "2026-07"
 POLL_INTERVAL = 0.05
@@ -29,6 +29,12 @@ def raw_headers() -> dict[str, str]:
 
 
 JSON = {"Content-Type": "application/json"}
+
+
+def chat_stream_body(question: str) -> bytes:
+    """The body of a streamed chat asking ``question``."""
+    body = {"messages": [{"role": "user", "content": question}], "model": "gpt-4o", "stream": True}
+    return orjson.dumps(body)
 
 
 def _open_binary(path: str) -> IO[bytes]:
@@ -84,17 +90,12 @@ class RawAdapter:
 
     async def stream(self, assistant: str, question: str) -> tuple[int, float]:
         url = f"{await self.data_base(assistant)}/chat/{assistant}"
-        body = {
-            "messages": [{"role": "user", "content": question}],
-            "model": "gpt-4o",
-            "stream": True,
-        }
         started = time.perf_counter()
         first = 0.0
         chunks = 0
         ended = False
         buffer = b""
-        async with self.session.post(url, data=orjson.dumps(body), headers=JSON) as resp:
+        async with self.session.post(url, data=chat_stream_body(question), headers=JSON) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"stream -> {resp.status}: {(await resp.read())[:200]!r}")
             # The simplest parse that works for this server's streams (LF line ends, one

@@ -7,7 +7,7 @@ from typing import Any
 
 from .spec import Sizes
 
-__all__ = ["ROWS", "Row", "render", "verdicts"]
+__all__ = ["ROWS", "Row", "render", "typed_floor", "verdicts"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,23 @@ def verdicts(results: dict[str, Any]) -> list[tuple[Row, str, str]]:
     return out
 
 
+def typed_floor(results: dict[str, Any]) -> list[str]:
+    """Scenario c against the second floor, raw aiohttp handing out this SDK's pydantic chunks:
+    what building the models costs any client, and what ours costs beyond that."""
+    cells = results.get("c", {})
+    lines = []
+    for metric, unit in (("chunks_per_s", "chunks/s"), ("cpu_us_per_op", "CPU us/chunk")):
+        row = Row("c", metric, unit, metric == "chunks_per_s", None)
+        raw, typed, ours = (_value(results, row, c) for c in ("raw", "typed", "ours"))
+        if "typed" not in cells or raw is None or typed is None or ours is None or not typed:
+            continue
+        lines.append(
+            f"  c {unit}, floor with models (raw + models): {typed / raw:.2f}x raw;"
+            f" ours {ours / typed:.2f}x of it"
+        )
+    return lines
+
+
 def _target_text(row: Row) -> str:
     if row.target is None:
         return ""
@@ -152,7 +169,12 @@ def _rounds(results: dict[str, Any], row: Row) -> int:
 
 def render(results: dict[str, Any], clients: list[str], sizes: Sizes, official_mode: str) -> str:
     """The table as fixed-width text (also pasted into benchmarks/README.md)."""
-    names = {"raw": "raw aiohttp", "ours": "ours", "official": f"pinecone ({official_mode})"}
+    names = {
+        "raw": "raw aiohttp",
+        "typed": "raw + models",
+        "ours": "ours",
+        "official": f"pinecone ({official_mode})",
+    }
     verdict = {(r.scenario, r.metric): (v, d) for r, v, d in verdicts(results)}
     header = ["scenario", "metric"]
     for client in clients:

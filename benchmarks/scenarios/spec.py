@@ -14,6 +14,7 @@ __all__ = [
     "Adapter",
     "Sizes",
     "WorkerJob",
+    "runs_in",
     "stream_header",
 ]
 
@@ -21,8 +22,19 @@ API_KEY = "emulator-api-key"
 CHAT_ASSISTANT = "bench-chat"
 QUESTION = "What does the handbook say about the deployment checklist and the on-call rota?"
 
-CLIENTS = ("raw", "ours", "official")
-"""Client kinds, in table order: raw aiohttp (the floor), this package, Pinecone's SDK."""
+CLIENTS = ("raw", "typed", "ours", "official")
+"""Client kinds, in table order: raw aiohttp (the floor), raw aiohttp handing out this SDK's
+pydantic chunks (the floor for a typed stream), this package, Pinecone's SDK."""
+
+ONLY_IN = {"typed": frozenset({"c"})}
+"""The scenarios of a client kind that does not run them all."""
+
+
+def runs_in(client: str, scenario: str) -> bool:
+    """Whether ``client`` takes part in ``scenario``."""
+    only = ONLY_IN.get(client)
+    return only is None or scenario in only
+
 
 SCENARIOS = ("a", "b", "c", "d", "e")
 """Scenarios run by workers; f (imports) runs its own subprocesses."""

@@ -20,6 +20,7 @@ __all__ = ["ADAPTERS", "main"]
 
 ADAPTERS = {
     "raw": ("benchmarks.scenarios.client_raw", "RawAdapter"),
+    "typed": ("benchmarks.scenarios.client_typed", "TypedAdapter"),
     "ours": ("benchmarks.scenarios.client_ours", "OursAdapter"),
     "official": ("benchmarks.scenarios.client_official", "OfficialAdapter"),
 }
