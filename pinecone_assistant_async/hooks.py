@@ -14,12 +14,22 @@ hold the API key: request headers are not included, only the response's.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+import importlib
+from collections.abc import Awaitable, Callable, Iterable
 from time import perf_counter
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._observe import Call, hook_logger, retry_reason
+
+if TYPE_CHECKING:  # defined in _hook_events, loaded on first use (see __getattr__)
+    from ._hook_events import (
+        HookEvent,
+        RequestSent,
+        ResponseReceived,
+        RetryScheduled,
+        StreamClosed,
+        StreamOpened,
+    )
 
 __all__ = [
     "HookEvent",
@@ -32,91 +42,32 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class RequestSent:
-    """An attempt is about to be sent (``attempt`` counts from 1)."""
-
-    operation: str
-    method: str
-    url: str
-    assistant: str | None
-    attempt: int
-
-
-@dataclass(frozen=True)
-class ResponseReceived:
-    """An attempt got its status line and headers (errors included: a 503 arrives here too).
-
-    ``elapsed`` is the time from the call's start, earlier attempts and waits included;
-    ``attempt_elapsed`` is this attempt's own. ``headers`` are the response's, for an error
-    status too (the typed error, in the ``RetryScheduled`` that follows or raised, carries the
-    same ones)."""
-
-    operation: str
-    method: str
-    url: str
-    assistant: str | None
-    attempt: int
-    status: int
-    headers: Mapping[str, str]
-    request_id: str | None
-    elapsed: float
-    attempt_elapsed: float
-
-
-@dataclass(frozen=True)
-class RetryScheduled:
-    """A failed attempt will be retried after ``delay`` seconds (``reason``: ``HTTP 503``,
-    ``APIConnectionError``, ...; ``error`` is the typed error of the failed attempt)."""
-
-    operation: str
-    method: str
-    url: str
-    assistant: str | None
-    attempt: int
-    delay: float
-    reason: str
-    error: BaseException | None
-
-
-@dataclass(frozen=True)
-class StreamOpened:
-    """A streamed answer opened: its headers are in, no chunk has been read yet."""
-
-    operation: str
-    url: str
-    assistant: str | None
-    status: int
-    request_id: str | None
-    attempts: int
-    elapsed: float
-
-
-@dataclass(frozen=True)
-class StreamClosed:
-    """A streamed answer closed (read to its end, left early, or failed: see ``error``).
-
-    ``time_to_first_chunk`` is measured from the start of the call (None if no chunk came);
-    ``duration`` from the start to the close; ``usage`` is the answer's token usage when the
-    stream carried one."""
-
-    operation: str
-    url: str
-    assistant: str | None
-    request_id: str | None
-    chunks: int
-    time_to_first_chunk: float | None
-    duration: float
-    usage: Any
-    error: BaseException | None
-
-
-HookEvent = RequestSent | ResponseReceived | RetryScheduled | StreamOpened | StreamClosed
 EventName = Literal[
     "request_sent", "response_received", "retry_scheduled", "stream_opened", "stream_closed"
 ]
 E = TypeVar("E")
 Hook = Callable[[E], Awaitable[Any]]
+_EVENT_NAMES = frozenset(
+    {
+        "HookEvent",
+        "RequestSent",
+        "ResponseReceived",
+        "RetryScheduled",
+        "StreamClosed",
+        "StreamOpened",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The event classes, from ``_hook_events`` on first use (kept off the cold path)."""
+    if name not in _EVENT_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("._hook_events", __package__), name)
+    globals()[name] = value
+    return value
+
+
 _NAMES: tuple[EventName, ...] = (
     "request_sent",
     "response_received",
@@ -212,6 +163,8 @@ class Hooks:
 
     async def request_sent(self, call: Call) -> None:
         if self._hooks["request_sent"]:
+            from ._hook_events import RequestSent
+
             await self._run(
                 "request_sent",
                 RequestSent(call.operation, call.method, call.url, call.assistant, call.attempts),
@@ -219,6 +172,8 @@ class Hooks:
 
     async def response_received(self, call: Call) -> None:
         if self._hooks["response_received"]:
+            from ._hook_events import ResponseReceived
+
             event = ResponseReceived(
                 call.operation,
                 call.method,
@@ -238,6 +193,8 @@ class Hooks:
 
     async def retry_scheduled(self, call: Call, delay: float) -> None:
         if self._hooks["retry_scheduled"]:
+            from ._hook_events import RetryScheduled
+
             event = RetryScheduled(
                 call.operation,
                 call.method,
@@ -252,6 +209,8 @@ class Hooks:
 
     async def stream_opened(self, call: Call) -> None:
         if self._hooks["stream_opened"]:
+            from ._hook_events import StreamOpened
+
             event = StreamOpened(
                 call.operation,
                 call.url,
@@ -265,6 +224,8 @@ class Hooks:
 
     async def stream_closed(self, call: Call) -> None:
         if self._hooks["stream_closed"]:
+            from ._hook_events import StreamClosed
+
             event = StreamClosed(
                 call.operation,
                 call.url,

@@ -25,7 +25,7 @@ print(json.dumps({"made": made, "chat": sorted(sys.modules)}))
 """
 
 HEAVY = ("pydantic", "pydantic_core", "tenacity")
-LAZY = ("models", "services", "streaming", "handle", "tools", "testing", "cli")
+LAZY = ("models", "services", "streaming", "handle", "tools", "testing", "cli", "_hook_events")
 
 
 def _modules() -> dict[str, list[str]]:
