@@ -158,3 +158,23 @@ async def test_the_redis_backend_counts_and_holds(redis_url: str) -> None:
     finally:
         await backend.client.flushdb()
         await backend.aclose()
+
+
+async def test_a_client_tells_the_redis_backend_of_each_answer(redis_url: str) -> None:
+    # In this process (the workers above are others): every answered request settles its
+    # admission in Redis, so the shared window holds the successes, dated by their answers.
+    backend = RedisBackend(redis_asyncio.Redis.from_url(redis_url), prefix="answers")
+    try:
+        async with Emulator() as emu:
+            limits = RateLimits.standard().with_backend(backend)
+            async with emu.client(rate_limits=limits) as client:
+                await client.assistants.create("docs")
+                for _ in range(3):
+                    await client.assistants.describe("docs")
+        answered = {k: v for k, v in emu.limits.admitted.items() if v}
+        assert answered["assistant_read"] >= 3 and answered["assistant_write"] == 1
+        for kind, count in answered.items():
+            assert await backend.recent(kind, 60.0) == count, kind
+    finally:
+        await backend.client.flushdb()
+        await backend.aclose()

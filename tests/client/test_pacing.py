@@ -145,3 +145,20 @@ async def test_admissions_nobody_answered_leave_with_their_minute_however_many()
         assert t is not None
         backend.settle_now("chat_tokens", t, True)  # answered now: dated to now
     assert await backend.recent("chat_tokens", 60.0) == 10
+
+
+async def test_a_wait_for_admission_ends_with_the_call_s_deadline() -> None:
+    # One assistant read per two seconds: the second listing would wait ~2 s for its turn,
+    # but its call has 0.3 s in all, so it times out when the deadline passes, not later.
+    from pinecone_assistant_async import APITimeoutError, Timeouts
+
+    limits = RateLimits.standard(minute=2.0).with_rates(assistant_read=1)
+    timeout = Timeouts(total=0.3)
+    async with Emulator() as emu, emu.client(rate_limits=limits, timeout=timeout) as client:
+        await client.assistants.list_page()
+        started = anyio.current_time()
+        with anyio.fail_after(1.5), pytest.raises(APITimeoutError):
+            await client.assistants.list_page()
+        waited = anyio.current_time() - started
+    assert 0.25 <= waited < 1.0, waited
+    assert emu.limits.admitted["assistant_read"] == 1, "the second listing was never sent"

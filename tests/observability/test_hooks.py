@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import anyio
@@ -155,6 +156,7 @@ async def test_stream_hooks_open_before_the_first_chunk_and_close_with_its_total
     async with emulator.client(hooks=seen.hooks()) as client:
         await client.assistants.describe("docs")
         seen.events.clear()
+        started = time.perf_counter()  # before the call's own start
         async with client.chat_stream("docs", QUESTION) as stream:
             opened = seen.of(StreamOpened)
             assert len(opened) == 1 and not seen.of(StreamClosed)
@@ -162,6 +164,7 @@ async def test_stream_hooks_open_before_the_first_chunk_and_close_with_its_total
             assert first is not None
             await stream.final()
         closed = seen.of(StreamClosed)
+        wall = time.perf_counter() - started
         async with client.chat_stream("docs", QUESTION) as early:
             await early.__anext__()  # leave after one chunk
     assert opened[0].status == 200 and opened[0].request_id == stream.request_id
@@ -171,6 +174,7 @@ async def test_stream_hooks_open_before_the_first_chunk_and_close_with_its_total
     assert done.error is None and done.request_id == stream.request_id
     assert done.chunks >= 3 and done.usage is not None and done.usage.completion_tokens
     assert done.time_to_first_chunk is not None and 0 < done.time_to_first_chunk <= done.duration
+    assert done.duration <= wall, (done.duration, wall)
     left = seen.of(StreamClosed)[1]
     assert left.usage is None, "a stream left early never saw its usage"
     assert [type(e).__name__ for e in seen.events][:3] == [
@@ -192,3 +196,20 @@ async def test_hooks_can_be_added_and_removed_on_a_live_client(emulator: Emulato
         with pytest.raises(ValueError, match="unknown hook event"):
             client.hooks.add("sent", seen)  # type: ignore[arg-type]
     assert len(seen.of(RequestSent)) == 1
+
+
+def test_hooks_count_what_is_added_and_removed() -> None:
+    seen = Recorder()
+    other = Recorder()
+    hooks = Hooks(stream_closed=[seen, other])
+    assert hooks.live and repr(hooks) == "Hooks(stream_closed=2)"
+    hooks.add("request_sent", seen)
+    assert repr(hooks) == "Hooks(request_sent=1, stream_closed=2)"
+    hooks.remove("stream_closed", other)
+    hooks.remove("stream_closed", seen)
+    assert hooks.live and repr(hooks) == "Hooks(request_sent=1)"
+    hooks.remove("request_sent", seen)
+    assert not hooks.live and repr(hooks) == "Hooks()"
+    with pytest.raises(ValueError):
+        hooks.remove("request_sent", seen)
+    assert not hooks.live, "a failed removal changes no count"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
-from pinecone_assistant_async import UsageTotals, WaitTimeoutError
+from pinecone_assistant_async import APIStatusError, UsageTotals, WaitTimeoutError
 from pinecone_assistant_async.testing import Emulator
 
 from ._setup import FAST_RETRY, QUESTION, ready_docs
@@ -83,3 +84,31 @@ async def test_one_info_line_per_retry_and_per_wait_timeout_debug_per_request_ne
     assert sum(f"POST {emulator.url}{CHAT} -> 503" in m for m in debugs) == 2
     assert sum(f"POST {emulator.url}{CHAT} -> 200" in m for m in debugs) == 2  # chat, stream
     assert emulator.api_key not in caplog.text
+
+
+async def test_a_debug_line_per_answer_with_its_status_and_the_time_it_took(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every answer's debug line: a success with its time in ms (how long it took on this
+    # machine, bounded by the call's own wall time), any status from 300 up (here a proxy's
+    # page) without one.
+    await ready_docs(emulator)
+    caplog.set_level(logging.DEBUG, logger="pinecone_assistant_async")
+    url = f"{emulator.url}/assistant/assistants/docs"
+    async with emulator.client() as client:
+        await client.assistants.describe("docs")  # the pool is warm: one request below
+        caplog.clear()
+        started = time.perf_counter()
+        await client.assistants.describe("docs")
+        wall_ms = (time.perf_counter() - started) * 1e3
+        timed = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+        emulator.add_fault("status=300;body=html;times=1", path="^/assistant/assistants/docs$")
+        caplog.clear()
+        with pytest.raises(APIStatusError) as refused:
+            await client.assistants.describe("docs")
+        untimed = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert refused.value.status == 300
+    line = next(m for m in timed if m.startswith(f"GET {url} -> 200 in "))
+    ms = float(line.removeprefix(f"GET {url} -> 200 in ").removesuffix(" ms"))
+    assert 0 < ms <= wall_ms, (line, wall_ms)
+    assert untimed.count(f"GET {url} -> 300") == 1, untimed
