@@ -267,8 +267,11 @@ class AssistantClient:
         await self.aclose()
 
     def __del__(self) -> None:
-        if self._transport is not None:
-            self._transport.abandon(self)
+        # Looked up in __dict__: a call with a wrong keyword fails before __init__ runs, and
+        # __getattr__ would then raise from here, printed as "Exception ignored in __del__".
+        transport = self.__dict__.get("_transport")
+        if transport is not None:
+            transport.abandon(self)
 
     def __repr__(self) -> str:
         config = self._t.config

@@ -4,6 +4,8 @@ what was not passed, and a bare number of seconds is the total deadline."""
 
 from __future__ import annotations
 
+import gc
+import sys
 from typing import Any
 
 import pytest
@@ -105,3 +107,14 @@ def test_given_retry_and_limits_are_used_as_given() -> None:
     retry, limits = RetryPolicy(max_retries=5), ConnectionLimits(max_connections=3)
     config = AssistantClient(api_key="k", retry=retry, limits=limits).config
     assert config.retry is retry and config.limits is limits
+
+
+def test_a_wrong_keyword_is_a_type_error_and_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The half-made client is collected without a word ("Exception ignored in __del__" was
+    # printed before, from an attribute that __init__ never got to set).
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(TypeError, match="timeouts"):
+        AssistantClient(api_key="k", host="http://127.0.0.1:9", timeouts=1)  # type: ignore[call-arg]
+    gc.collect()
+    assert unraisable == []
