@@ -425,3 +425,33 @@ async def test_api_version_and_data_host_from_flags_and_environment(
     assert emu.count("GET", "^/assistant/files/") == 0
     wrong = await cli(emu, "assistants", "list", env=environment(emu, PINECONE_API_VERSION="x"))
     assert wrong.returncode == 1 and "api_version must be one of" in err(wrong)
+
+
+async def test_plan_paces_the_client_to_that_plan_s_limits(emu: Emulator, tmp_path: Path) -> None:
+    # --plan (or PINECONE_PLAN) gives the client the plan's limits: on Starter a PDF over
+    # 10 MB is refused before anything is sent; on Standard (100 MB) the same file is sent.
+    await cli_json(emu, "assistants", "create", "hr")
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+    starter = await cli(emu, "--plan", "starter", "files", "upload", "hr", str(big), "--no-wait")
+    assert starter.returncode == 1, err(starter)
+    assert "scan.pdf" in out(starter) + err(starter)
+
+    def sent() -> int:  # uploads go out as PUT (a file id chosen by the client) or POST
+        return emu.count("PUT", "^/assistant/files/hr") + emu.count("POST", "^/assistant/files/hr")
+
+    assert sent() == 0, "refused before sending"
+    standard = await cli(
+        emu,
+        "files",
+        "upload",
+        "hr",
+        str(big),
+        "--no-wait",
+        env=environment(emu, PINECONE_PLAN="Standard"),
+    )
+    assert standard.returncode == 0, err(standard)
+    assert sent() == 1
+    bad = await cli(emu, "--plan", "free", "assistants", "list")
+    assert bad.returncode == 1
+    assert "--plan must be one of starter, standard, enterprise, adaptive" in err(bad)

@@ -28,7 +28,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -43,11 +43,14 @@ except ModuleNotFoundError:  # pragma: no cover - depends on the install
 
 from .._version import __version__
 from ..client import AssistantClient
-from ..errors import PineconeError
+from ..errors import InvalidInputError, PineconeError
 from . import ask, assistants, files, operations
 from . import mcp as mcp_command
 from ._args import ENVIRONMENT, Command, common_options, value_options
 from ._output import Output
+
+if TYPE_CHECKING:
+    from ..limits import RateLimits
 
 __all__ = ["build_parser", "main"]
 
@@ -103,10 +106,25 @@ def _command_index(argv: list[str]) -> int:
     return index
 
 
+PLANS = ("starter", "standard", "enterprise", "adaptive")
+
+
+def _rate_limits(plan: str) -> RateLimits:
+    """``--plan``'s limits (an unknown name is a one-line error, exit status 1)."""
+    from ..limits import RateLimits
+
+    name = plan.strip().lower()
+    if name not in PLANS:
+        raise InvalidInputError(f"--plan must be one of {', '.join(PLANS)}, got {plan!r}")
+    return RateLimits.adaptive() if name == "adaptive" else RateLimits.for_plan(name)
+
+
 async def _run(command: Command, args: argparse.Namespace, out: Output) -> int:
     options: dict[str, Any] = {"data_host": args.data_host}
     if args.api_version is not None:
         options["api_version"] = args.api_version
+    if args.plan is not None:
+        options["rate_limits"] = _rate_limits(args.plan)
     async with AssistantClient(api_key=args.api_key, host=args.host, **options) as client:
         return await command.run(client, args, out)
 

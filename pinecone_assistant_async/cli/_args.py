@@ -84,6 +84,7 @@ ENVIRONMENT = {
     "host": "PINECONE_HOST",
     "data_host": "PINECONE_DATA_HOST",
     "api_version": "PINECONE_API_VERSION",
+    "plan": "PINECONE_PLAN",
 }
 """Each connection option's environment variable, read when the option is not given."""
 
@@ -117,6 +118,13 @@ def common_options() -> argparse.ArgumentParser:
         metavar="VERSION",
         help=f"API version: {', '.join(SUPPORTED_API_VERSIONS)} (default: ${env['api_version']}, "
         f"else {DEFAULT_API_VERSION})",
+    )
+    common.add_argument(
+        "--plan",
+        default=s,
+        metavar="PLAN",
+        help="pace requests to a plan's rate and object limits: starter, standard, enterprise, "
+        f"or adaptive (learned from the 429s) (default: ${env['plan']}, else no pacing)",
     )
     common.add_argument("--json", action="store_true", default=s, help="print JSON results")
     common.add_argument("--debug", action="store_true", default=s, help="show tracebacks")
