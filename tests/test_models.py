@@ -521,3 +521,19 @@ def test_enums_print_as_their_wire_value() -> None:
     assert f"{assistant.status}" == "Ready" == str(assistant.status)
     assert f"{assistant.status:>7}" == "  Ready"
     assert assistant.status is AssistantStatus.READY
+
+
+def test_a_union_with_two_members_for_one_type_is_refused_when_it_is_built() -> None:
+    # The union is the registry of kinds: a second class claiming "content_chunk" would make
+    # one of them unreachable, so building its validator fails and names the type.
+    from typing import Annotated, Literal
+
+    from pinecone_assistant_async.models import ContentChunk
+    from pinecone_assistant_async.models._base import APIModel, ByType
+
+    class AnotherContent(APIModel):
+        type: Literal["content_chunk"] = "content_chunk"
+        text: str
+
+    with pytest.raises(TypeError, match="stand for type 'content_chunk'"):
+        TypeAdapter(Annotated[ContentChunk | AnotherContent, ByType()])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -162,3 +163,78 @@ async def test_a_wait_for_admission_ends_with_the_call_s_deadline() -> None:
         waited = anyio.current_time() - started
     assert 0.25 <= waited < 1.0, waited
     assert emu.limits.admitted["assistant_read"] == 1, "the second listing was never sent"
+
+
+class _Sleeps:
+    """A fake sleep that moves a fake clock: every wait the pacer starts, recorded."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self.clock = clock
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.now += seconds
+
+
+READS = "https://api.pinecone.io/assistant/assistants/docs"
+
+
+def _paced(rate: int) -> tuple[Any, _Clock, _Sleeps]:
+    from pinecone_assistant_async._pacing import MemoryBackend, Pacer
+
+    clock = _Clock()
+    sleeps = _Sleeps(clock)
+    limits = RateLimits.standard(minute=10.0).with_rates(assistant_read=rate)
+    pacer = Pacer(limits.with_backend(MemoryBackend(clock=clock)), sleep=sleeps, max_hold=30.0)
+    return pacer, clock, sleeps
+
+
+async def test_a_request_that_waits_counts_one_wait_however_long() -> None:
+    pacer, _, sleeps = _paced(rate=1)
+    first = await pacer.admit("GET", READS)
+    # The window is full for ~10 s: the second request sleeps until its deadline (2 s), finds
+    # its turn still 8 s away and gives up; the third sleeps those 8 s. One wait each.
+    later = await pacer.admit("GET", READS, within=2.0)
+    assert later is None and sleeps.waits == [2.0], "a wait never goes past the deadline"
+    admitted = await pacer.admit("GET", READS)
+    assert first is not None and admitted is not None
+    assert pacer.waits["assistant_read"] == 2, "two requests waited, each counted once"
+
+
+async def test_a_refusal_counts_once_and_holds_the_class_but_not_its_own_retry() -> None:
+    pacer, clock, sleeps = _paced(rate=100)
+
+    async def refused_then_retried() -> float:
+        admission = await pacer.admit("GET", READS)
+        await pacer.answered(admission, 429, 4.0)  # the service said: retry after 4 s
+        before = clock.now
+        await pacer.admit("GET", READS)  # the refused request's retry, in its own task
+        return clock.now - before
+
+    async with anyio.create_task_group() as tg:
+        waited: list[float] = []
+
+        async def run() -> None:
+            waited.append(await refused_then_retried())
+
+        tg.start_soon(run)
+    assert waited == [0.0], "the retry already waited out the Retry-After itself"
+    assert pacer.refusals["assistant_read"] == 1
+    before = clock.now
+    await pacer.admit("GET", READS)  # anyone else: held until the 4 s are over
+    assert 3.9 <= clock.now - before <= 4.0, sleeps.waits
+
+
+async def test_recent_counts_only_the_answers_of_the_last_window() -> None:
+    from pinecone_assistant_async._pacing import MemoryBackend
+
+    clock = _Clock()
+    backend = MemoryBackend(clock=clock)
+    for _ in range(3):
+        _, ticket = backend.acquire_now("file_read", None, 60.0, 1)
+        assert ticket is not None
+        backend.settle_now("file_read", ticket, True)
+    assert await backend.recent("file_read", 60.0) == 3
+    clock.now += 61.0
+    assert await backend.recent("file_read", 60.0) == 0, "a minute later they have left"

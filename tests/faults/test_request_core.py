@@ -126,6 +126,26 @@ async def test_a_moved_assistant_is_described_again_and_the_call_retried_there(
     assert new_home.count(method="GET", path=FILES) == 2
 
 
+async def test_a_failed_first_attempt_at_the_new_home_is_retried_there(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    # After the move, the call starts over at the new host (its own first attempt, outside
+    # the retry machinery); when that attempt fails, the retries carry on from its error.
+    async with emulator_factory() as old_home, emulator_factory() as new_home:
+        async with new_home.client() as setup:
+            await setup.assistants.create("docs")
+        new_home.add_fault("status=503;times=1", path=FILES, method="GET")
+        control = _control_plane([old_home.url, new_home.url], [])
+        async with (
+            LocalServer(control) as server,
+            AssistantClient(api_key=new_home.api_key, host=server.url, retry=FAST_RETRY) as client,
+        ):
+            page = await client.files.list_page("docs")
+    assert list(page) == []
+    assert old_home.count(path=FILES) == 1
+    assert new_home.count(method="GET", path=FILES) == 2  # the 503, then the retry
+
+
 async def test_an_assistant_gone_for_good_raises_the_calls_own_404(emulator: Emulator) -> None:
     seen: list[str] = []
     async with (
