@@ -6,7 +6,8 @@ swapped arithmetic operator, a statement replaced by ``pass``, a return value re
 ``None``), takes a deterministic seeded sample of them, and for each one writes the mutated
 module into a *copy* of the repository in a temporary directory (the worktree is never
 touched) and runs the tests that execute the mutated lines with ``-x -q`` under a time limit.
-A mutant is *killed* when a test fails (or the run times out), *survived* otherwise.
+A mutant is *killed* when a test fails (or the run times out, or a test module or conftest
+cannot even be imported with it), *survived* otherwise.
 
 Which tests execute which lines comes from one traced run of the test pool on the unmutated
 copy (``trace_plugin.py``); mutants of code that runs at import time (module and class
@@ -584,6 +585,8 @@ def select_tests(
     return durations
 
 
+_BROKEN = re.compile(r"^ERROR (\S+\.py) - .*$", re.M)
+"""A test module that could not be collected (pytest's short summary line)."""
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.MULTILINE)
 
 
@@ -619,6 +622,12 @@ def run_mutant(mutant: Mutant, repo: Path, durations: dict[str, float], limit: f
     elif done.returncode == 4 and "ImportError while loading conftest" in output:
         # The mutant breaks a module-level statement of a conftest (e.g. RetryPolicy(...)).
         mutant.status, mutant.detail = "killed", "conftest import fails"
+    elif done.returncode == 4 and "found no collectors" in output and _BROKEN.search(output):
+        # The mutant breaks importing a test module (building the models raises, say): the
+        # traced test ids exist on the unmutated copy, so only the mutant makes them vanish.
+        broken = _BROKEN.search(output)
+        mutant.status = "killed"
+        mutant.detail = f"test module import fails: {broken.group(0) if broken else ''}"[:200]
     else:
         mutant.status = "error"
         mutant.detail = f"pytest exit {done.returncode}: {output.strip()[-300:]}"
