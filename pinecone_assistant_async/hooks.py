@@ -47,21 +47,12 @@ EventName = Literal[
 ]
 E = TypeVar("E")
 Hook = Callable[[E], Awaitable[Any]]
-_EVENT_NAMES = frozenset(
-    {
-        "HookEvent",
-        "RequestSent",
-        "ResponseReceived",
-        "RetryScheduled",
-        "StreamClosed",
-        "StreamOpened",
-    }
-)
 
 
 def __getattr__(name: str) -> Any:
-    """The event classes, from ``_hook_events`` on first use (kept off the cold path)."""
-    if name not in _EVENT_NAMES:
+    """The event classes, from ``_hook_events`` on first use (kept off the cold path): the
+    names of ``__all__`` not defined here."""
+    if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module("._hook_events", __package__), name)
     globals()[name] = value

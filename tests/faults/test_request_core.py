@@ -3,6 +3,8 @@ hosts that move or come without a scheme, and regions newer than the SDK."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -105,6 +107,18 @@ def _control_plane(hosts: list[str], seen: list[str]) -> Any:
     return respond
 
 
+@contextlib.asynccontextmanager
+async def _described_by(
+    hosts: list[str], api_key: str, seen: list[str]
+) -> AsyncIterator[AssistantClient]:
+    """A client whose control plane describes the assistant at ``hosts`` in turn."""
+    async with (
+        LocalServer(_control_plane(hosts, seen)) as server,
+        AssistantClient(api_key=api_key, host=server.url, retry=FAST_RETRY) as client,
+    ):
+        yield client
+
+
 async def test_a_moved_assistant_is_described_again_and_the_call_retried_there(
     emulator_factory: EmulatorFactory,
 ) -> None:
@@ -113,11 +127,7 @@ async def test_a_moved_assistant_is_described_again_and_the_call_retried_there(
             await setup.assistants.create("docs")
             await setup.files.upload("docs", b"Nine to five.", file_name="hours.txt")
         seen: list[str] = []
-        control = _control_plane([old_home.url, new_home.url], seen)
-        async with (
-            LocalServer(control) as server,
-            AssistantClient(api_key=new_home.api_key, host=server.url, retry=FAST_RETRY) as client,
-        ):
+        async with _described_by([old_home.url, new_home.url], new_home.api_key, seen) as client:
             page = await client.files.list_page("docs")
             again = await client.files.list_page("docs")
     assert [f.name for f in page] == [f.name for f in again] == ["hours.txt"]
@@ -135,11 +145,7 @@ async def test_a_failed_first_attempt_at_the_new_home_is_retried_there(
         async with new_home.client() as setup:
             await setup.assistants.create("docs")
         new_home.add_fault("status=503;times=1", path=FILES, method="GET")
-        control = _control_plane([old_home.url, new_home.url], [])
-        async with (
-            LocalServer(control) as server,
-            AssistantClient(api_key=new_home.api_key, host=server.url, retry=FAST_RETRY) as client,
-        ):
+        async with _described_by([old_home.url, new_home.url], new_home.api_key, []) as client:
             page = await client.files.list_page("docs")
     assert list(page) == []
     assert old_home.count(path=FILES) == 1
@@ -148,10 +154,7 @@ async def test_a_failed_first_attempt_at_the_new_home_is_retried_there(
 
 async def test_an_assistant_gone_for_good_raises_the_calls_own_404(emulator: Emulator) -> None:
     seen: list[str] = []
-    async with (
-        LocalServer(_control_plane([emulator.url], seen)) as server,
-        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST_RETRY) as client,
-    ):
+    async with _described_by([emulator.url], emulator.api_key, seen) as client:
         with pytest.raises(NotFoundError) as info:
             await client.files.list_page("docs")
     assert 'Assistant "docs" not found' in info.value.message
