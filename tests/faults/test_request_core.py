@@ -167,10 +167,7 @@ async def test_a_scheme_less_host_gets_the_scheme_of_the_control_host(emulator: 
     async with emulator.client() as setup:
         await setup.assistants.create("docs")
     bare = emulator.url.removeprefix("http://")
-    async with (
-        LocalServer(_control_plane([bare], [])) as server,
-        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST_RETRY) as client,
-    ):
+    async with _described_by([bare], emulator.api_key, []) as client:
         page = await client.files.list_page("docs")
     assert page.items == []
     assert emulator.count(method="GET", path=FILES) == 1
