@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 import types
 from pathlib import Path
 
+import pytest
+
 import pinecone_assistant_async as package
+from pinecone_assistant_async import models, services
+
+# The packages whose public names are imported on first use (PEP 562).
+LAZY_PACKAGES = [package, models, services]
 
 
 def test_all_is_complete_and_importable() -> None:
@@ -43,9 +50,9 @@ def test_importing_the_package_leaves_the_emulator_cli_and_extras_out() -> None:
     assert out.strip() == "[]"
 
 
-def _type_checking_imports() -> dict[str, tuple[str, str | None]]:
+def _type_checking_imports(lazy: types.ModuleType) -> dict[str, tuple[str, str | None]]:
     """Name -> (module, alias) for each import in __init__.py's `if TYPE_CHECKING:` block."""
-    tree = ast.parse(Path(package.__file__ or "").read_text(encoding="utf-8"))
+    tree = ast.parse(Path(lazy.__file__ or "").read_text(encoding="utf-8"))
     found: dict[str, tuple[str, str | None]] = {}
     for node in tree.body:
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
@@ -56,13 +63,26 @@ def _type_checking_imports() -> dict[str, tuple[str, str | None]]:
     return found
 
 
-def test_type_checkers_see_exactly_the_lazy_names_as_explicit_reexports() -> None:
-    # type checkers read the TYPE_CHECKING block, the runtime reads _LAZY_BY_MODULE: one
-    # forgotten line in either would make a name invisible to mypy or missing at run time
-    seen = _type_checking_imports()
-    assert {name: module for name, (module, _) in seen.items()} == package._LAZY
+@pytest.mark.parametrize("lazy", LAZY_PACKAGES, ids=lambda m: m.__name__)
+def test_type_checkers_see_exactly_the_lazy_names_as_explicit_reexports(
+    lazy: types.ModuleType,
+) -> None:
+    # type checkers read the TYPE_CHECKING block, the runtime reads _LAZY (_LAZY_BY_MODULE):
+    # one forgotten line in either would make a name invisible to mypy or missing at run time
+    seen = _type_checking_imports(lazy)
+    assert {name: module for name, (module, _) in seen.items()} == lazy._LAZY
     # `X as X` is what marks a re-export as public under mypy --strict and pyright
     assert [name for name, (_, alias) in seen.items() if alias != name] == []
+
+
+@pytest.mark.parametrize("lazy", [models, services], ids=lambda m: m.__name__)
+def test_each_lazy_name_comes_from_the_module_that_exports_it(lazy: types.ModuleType) -> None:
+    assert set(lazy._LAZY) <= set(lazy.__all__)
+    for name, module in lazy._LAZY.items():
+        defining = importlib.import_module(module, lazy.__name__)
+        assert name in defining.__all__, (name, module)
+        assert getattr(lazy, name) is getattr(defining, name)
+    assert not hasattr(lazy, "NoSuchThing")
 
 
 def test_every_error_class_is_exported() -> None:
