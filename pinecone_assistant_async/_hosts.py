@@ -54,12 +54,25 @@ def says_assistant_missing(error: NotFoundError, assistant: str) -> bool:
 
 
 class _Lookup:
-    __slots__ = ("done", "error", "host")
+    """One lookup under way. Its event is made by the first coroutine that waits for it, so a
+    lone first call (the usual cold start) never creates one: the first anyio primitive of a
+    process loads anyio's event-loop backend, ~15 ms measured (benchmarks/README.md, f)."""
+
+    __slots__ = ("_done", "error", "host")
 
     def __init__(self) -> None:
-        self.done = anyio.Event()
+        self._done: anyio.Event | None = None
         self.host: str | None = None
         self.error: BaseException | None = None
+
+    async def wait(self) -> None:
+        if self._done is None:
+            self._done = anyio.Event()
+        await self._done.wait()
+
+    def finish(self) -> None:
+        if self._done is not None:
+            self._done.set()
 
 
 class HostCache:
@@ -79,7 +92,7 @@ class HostCache:
             pending = self._pending.get(assistant)
             if pending is None:
                 return await self._lead(assistant)
-            await pending.done.wait()
+            await pending.wait()
             if pending.host is not None:
                 return pending.host
             if pending.error is not None:
@@ -100,7 +113,7 @@ class HostCache:
             return host
         finally:
             del self._pending[assistant]
-            entry.done.set()
+            entry.finish()
 
     def remember(self, assistant: str, host: str | None) -> None:
         """Record a host learnt from a describe() the caller made anyway."""

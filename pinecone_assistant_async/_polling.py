@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result, wait_exponential
 
 from .errors import NotFoundError, ServerSideFailure, WaitTimeoutError
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 __all__ = ["WaitSpec", "until_gone", "wait_for"]
 
@@ -73,6 +75,9 @@ async def wait_for(
     max_interval: float = MAX_INTERVAL,
 ) -> T | None:
     """Poll ``fetch`` until ``spec`` says done; returns the final state (``None`` when gone)."""
+    # tenacity is imported by the first wait, not with the services: most first calls never wait
+    from tenacity import AsyncRetrying, retry_if_result, wait_exponential
+
     deadline = anyio.current_time() + timeout
     last: T | None = initial
     looks = 0  # how many polls were sent: a WaitTimeoutError or failure says so in .attempts

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import pytest
 
 from pinecone_assistant_async import AssistantClient
+from pinecone_assistant_async.testing import Emulator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,6 +57,53 @@ def test_a_first_client_loads_neither_pydantic_nor_tenacity_nor_the_services() -
     chat = modules["chat"]
     assert _ours(chat, "services") and _ours(chat, "models") and "pydantic" in chat
     assert not _ours(chat, "testing") and not _ours(chat, "cli")
+
+
+FIRST_CHAT = """
+import asyncio, json, sys
+import pinecone_assistant_async as pa
+async def main():
+    async with pa.AssistantClient(api_key=sys.argv[1], host=sys.argv[2]) as client:
+        reply = await client.chat("cold", "What is in the handbook?")
+    print(json.dumps({"answer": reply.message.content, "modules": sorted(sys.modules)}))
+asyncio.run(main())
+"""
+
+# What a first chat has no use for: the other areas' services and models, the stream classes,
+# the bulk uploader, the polling loop with tenacity, and anyio's event-loop backend (the first
+# anyio primitive a process makes loads it, ~15 ms). Each was loaded by a first chat once.
+NOT_FOR_A_CHAT = (
+    "pinecone_assistant_async.services.files",
+    "pinecone_assistant_async.services.operations",
+    "pinecone_assistant_async.services.evaluation",
+    "pinecone_assistant_async.bulk",
+    "pinecone_assistant_async.streaming",
+    "pinecone_assistant_async._polling",
+    "pinecone_assistant_async.models.context",
+    "pinecone_assistant_async.models.completions",
+    "pinecone_assistant_async.models.evaluation",
+    "pinecone_assistant_async.models.operations",
+    "tenacity",
+    "anyio._backends._asyncio",
+)
+
+
+@pytest.mark.anyio
+async def test_a_first_chat_loads_what_a_chat_needs_and_no_more() -> None:
+    async with Emulator(ready_delay=0, processing_delay=0) as emu:
+        async with AssistantClient(api_key=emu.api_key, host=emu.url) as client:
+            await client.assistants.create("cold")
+            handbook = b"The handbook covers the deployment checklist."
+            await client.files.upload("cold", handbook, file_name="handbook.txt")
+        done = await anyio.run_process(
+            [sys.executable, "-c", FIRST_CHAT, emu.api_key, emu.url], cwd=REPO, check=False
+        )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    result = json.loads(done.stdout)
+    assert result["answer"]  # a real answer, over loopback
+    modules = set(result["modules"])
+    assert {"pinecone_assistant_async.models.chat", "pydantic"} <= modules
+    assert [m for m in NOT_FOR_A_CHAT if m in modules] == []
 
 
 @pytest.mark.anyio

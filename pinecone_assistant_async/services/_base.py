@@ -4,11 +4,13 @@ the paging parameters, and how long each kind of wait lasts by default."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from .._polling import WaitSpec, wait_for
 from .._transport import Transport
 from .._validation import check_limit, check_text, check_timeout
+
+if TYPE_CHECKING:  # the polling loop is imported by the first wait (a chat never waits)
+    from .._polling import WaitSpec
 
 __all__ = ["DEFAULT_WAITS", "Service", "page_params"]
 
@@ -46,6 +48,8 @@ class Service:
         timeout = check_timeout(timeout)
         if initial is not None and spec.done(initial):
             return initial
+        from .._polling import wait_for
+
         result = await wait_for(fetch, spec, timeout=timeout, initial=initial, sleep=self._t.sleep)
         if result is None:  # only a deletion ends with nothing, and that is not waited for here
             raise AssertionError(f"waiting for {spec.what} ended without a state")
@@ -55,4 +59,6 @@ class Service:
         self, spec: WaitSpec[T], fetch: Callable[[], Awaitable[T]], *, timeout: float
     ) -> None:
         """Poll ``fetch`` until it answers 404 (a deletion finished)."""
+        from .._polling import wait_for
+
         await wait_for(fetch, spec, timeout=check_timeout(timeout), sleep=self._t.sleep)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -37,9 +37,15 @@ from .._validation import (
     check_timeout,
 )
 from ..errors import InvalidInputError, InvalidTypeError
-from ..models import ChatCompletion, ChatResponse, ContextOptions, ContextResponse
-from ..streaming import ChatCompletionStream, ChatStream, StreamRequest
+from ..models.chat import ChatResponse, ContextOptions
 from ._base import Service
+
+if TYPE_CHECKING:
+    # Imported by the first call that needs them (PEP 562 style, as the services are): a first
+    # chat builds neither the stream classes nor the completion and context models.
+    from ..models.completions import ChatCompletion
+    from ..models.context import ContextResponse
+    from ..streaming import ChatCompletionStream, ChatStream, StreamRequest
 
 __all__ = ["ChatService", "check_context_options"]
 
@@ -185,15 +191,24 @@ class ChatService(Service):
     ...     reply = await stream.final()
     """
 
-    def _stream_request(
+    def _checked(
         self, assistant: str, suffix: str, body: dict[str, Any], timeout: object
-    ) -> StreamRequest:
+    ) -> tuple[str, str, bytes, float | None]:
+        """The assistant's name, the path, the body as sent and the timeout, all checked."""
         name = check_assistant_name(assistant)
         # Encoded once, here, before the host lookup sends anything: a lone surrogate anywhere
         # in the body is refused now (InvalidInputError), and every attempt sends these bytes.
         encoded = json_bytes(body)
         path = f"/chat/{path_segment(name)}{suffix}"
-        return StreamRequest(self._t, name, path, body, _optional_timeout(timeout), encoded)
+        return name, path, encoded, _optional_timeout(timeout)
+
+    def _stream_request(
+        self, assistant: str, suffix: str, body: dict[str, Any], timeout: object
+    ) -> StreamRequest:
+        from ..streaming import StreamRequest
+
+        name, path, encoded, checked_timeout = self._checked(assistant, suffix, body, timeout)
+        return StreamRequest(self._t, name, path, body, checked_timeout, encoded)
 
     async def _post(
         self,
@@ -202,24 +217,23 @@ class ChatService(Service):
         suffix: str,
         body: dict[str, Any],
         timeout: object,
+        *,
+        context: bool = False,
     ) -> M:
-        request = self._stream_request(assistant, suffix, body, timeout)
-        url = await self._t.data_url(request.assistant, request.path)
+        name, path, encoded, checked_timeout = self._checked(assistant, suffix, body, timeout)
+        url = await self._t.data_url(name, path)
         result = await self._t.request_model(
             model,
             "POST",
             url,
-            json_body=request.body,
-            encoded=request.encoded,
-            timeout=request.timeout,
-            assistant=request.assistant,
+            json_body=body,
+            encoded=encoded,
+            timeout=checked_timeout,
+            assistant=name,
         )
         # usage accounting, filed under the model asked for (context: no model)
         self._t.instruments.usage.record(
-            request.assistant,
-            body.get("model"),
-            getattr(result, "usage", None),
-            context=model is ContextResponse,
+            name, body.get("model"), getattr(result, "usage", None), context=context
         )
         return result
 
@@ -285,6 +299,8 @@ class ChatService(Service):
             context_options=context_options,
             stream=True,
         )
+        from ..streaming import ChatStream
+
         return ChatStream(self._stream_request(assistant, "", body, timeout))
 
     async def chat_completions(
@@ -299,6 +315,8 @@ class ChatService(Service):
         timeout: float | None = None,
     ) -> ChatCompletion:
         """Ask ``assistant`` through the OpenAI-compatible endpoint."""
+        from ..models.completions import ChatCompletion
+
         body = _completion_body(messages, model, temperature, filter, stream=False)
         return await self._post(ChatCompletion, assistant, "/chat/completions", body, timeout)
 
@@ -314,6 +332,8 @@ class ChatService(Service):
         timeout: float | None = None,
     ) -> ChatCompletionStream:
         """Stream an OpenAI-compatible completion: ``async with ... as stream``."""
+        from ..streaming import ChatCompletionStream
+
         body = _completion_body(messages, model, temperature, filter, stream=True)
         return ChatCompletionStream(
             self._stream_request(assistant, "/chat/completions", body, timeout)
@@ -338,6 +358,8 @@ class ChatService(Service):
         ``top_k``: 1-64 snippets; ``snippet_size``: 512-8192 tokens; ``multimodal``: include
         image snippets; ``include_binary_content``: with them, the base64 image data.
         """
+        from ..models.context import ContextResponse
+
         if (query is None) == (messages is None):
             raise InvalidInputError("pass exactly one of query= and messages=")
         body: dict[str, Any] = {}
@@ -357,4 +379,4 @@ class ChatService(Service):
                 prefix="",
             )
         )
-        return await self._post(ContextResponse, assistant, "/context", body, timeout)
+        return await self._post(ContextResponse, assistant, "/context", body, timeout, context=True)
