@@ -14,9 +14,9 @@ keeps sending) without waiting for the server to close it. The failure rules are
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncGenerator, Awaitable
+from types import AsyncGeneratorType, TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import aiohttp
 import anyio
@@ -32,10 +32,12 @@ from ._errors_map import (
 from ._observe import CURRENT_CALL, REQUEST_ID_HEADER, Call, operation_name
 from ._raw import ResponseInfo
 from ._sse import SSEDecoder
-from ._transport import Transport
 from .errors import PineconeError, StreamError
 
-__all__ = ["EventStream", "StreamRequest"]
+if TYPE_CHECKING:
+    from .streaming import StreamRequest
+
+__all__ = ["EventStream"]
 
 C = TypeVar("C")
 S = TypeVar("S", bound="EventStream[Any]")
@@ -45,18 +47,6 @@ _READ_SIZE = 65536  # at most this many bytes are decoded before the next chunk 
 _SNIPPET_BYTES = 2048  # read of a body that is not an event stream, for the error
 _SETTLE = 0.01  # after the final chunk: how long the end of the body may take to arrive
 _EVENT_STREAM = "text/event-stream"
-
-
-@dataclass(frozen=True)
-class StreamRequest:
-    """What to send when a stream is entered (built and checked by the chat service)."""
-
-    transport: Transport
-    assistant: str
-    path: str
-    body: dict[str, Any]
-    timeout: float | None
-    encoded: bytes  # the body as sent (encoded once, when the request was checked)
 
 
 class EventStream(Generic[C]):
@@ -91,6 +81,7 @@ class EventStream(Generic[C]):
         self._attempts = 0
         self._first_data_at = 0.0
         self._event_count = 0
+        self._iterator: AsyncGeneratorType[C, None] | None = None  # see __aiter__
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -258,12 +249,27 @@ class EventStream(Generic[C]):
 
     # -- iteration -----------------------------------------------------------------------
 
-    def __aiter__(self) -> EventStream[C]:
-        return self
+    def __aiter__(self) -> AsyncGenerator[C, None]:
+        # One async generator per stream, shared by ``async for`` and ``__anext__``: its step
+        # costs less than an ``async def __anext__`` call (~0.05 vs ~0.12 us, measured). The
+        # state lives on ``self``: a generator that ended (an error, a cancellation) is
+        # replaced by one that goes on from there, and ``_next`` raises the error again.
+        iterator = self._iterator
+        if iterator is None or iterator.ag_frame is None:
+            iterator = self._iterator = cast("AsyncGeneratorType[C, None]", self._chunks())
+        return iterator
 
-    async def __anext__(self) -> C:
-        # The general path; each stream class inlines its own per-token path before it.
-        return await self._next()
+    def __anext__(self) -> Awaitable[C]:
+        return self.__aiter__().__anext__()
+
+    async def _chunks(self) -> AsyncGenerator[C, None]:
+        """The general path; each stream class has a per-token path that falls back to it."""
+        while True:
+            try:
+                chunk = await self._next()
+            except StopAsyncIteration:
+                return
+            yield chunk
 
     async def _next(self) -> C:
         while True:

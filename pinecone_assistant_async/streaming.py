@@ -42,12 +42,13 @@ connection at once; a stream read to its end returns its connection to the pool.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ._event_stream import EventStream, StreamRequest
+from ._event_stream import EventStream
 from .models.chat import (
     CONTENT_CHUNK_PREFIX,
     ChatResponse,
@@ -71,9 +72,24 @@ from .models.completions import (
     validate_completion_chunk,
 )
 
+if TYPE_CHECKING:
+    from ._transport import Transport
+
 __all__ = ["ChatCompletionStream", "ChatStream", "StreamRequest"]
 
 _DONE = "[DONE]"
+
+
+@dataclass(frozen=True)
+class StreamRequest:
+    """What to send when a stream is entered (built and checked by the chat service)."""
+
+    transport: Transport
+    assistant: str
+    path: str
+    body: dict[str, Any]
+    timeout: float | None
+    encoded: bytes  # the body as sent (encoded once, when the request was checked)
 
 
 class ChatStream(EventStream[ChatStreamChunk]):
@@ -121,30 +137,41 @@ class ChatStream(EventStream[ChatStreamChunk]):
                 self._end = chunk
                 self._finished = True
 
-    async def __anext__(self) -> ChatStreamChunk:
+    async def _chunks(self) -> AsyncGenerator[ChatStreamChunk, None]:
         # The per-token path, inlined (profiled: a call frame per chunk is measurable): a
         # payload that starts like a content chunk goes straight to ContentChunk's validator,
         # any other known chunk through pydantic-core's tagged union. Anything either rejects
-        # (an unknown type, [DONE], damage) takes the general path, _on_event, which decides,
-        # so the errors and their place in the stream are the general path's.
-        pos = self._pos
-        events = self._events
-        if pos < len(events):
-            data = events[pos]
-            try:
-                if data.startswith(CONTENT_CHUNK_PREFIX):
-                    content = parse_content_chunk(data)
+        # (an unknown type, [DONE], damage) takes the general path, _next, which decides, so
+        # the errors and their place in the stream are the general path's. The state is read
+        # again after every yield: the caller may have closed the stream meanwhile.
+        while True:
+            pos = self._pos
+            events = self._events
+            if pos < len(events):
+                data = events[pos]
+                content = known = None
+                try:
+                    if data.startswith(CONTENT_CHUNK_PREFIX):
+                        content = parse_content_chunk(data)
+                    else:
+                        known = parse_known_chunk(data)
+                except ValidationError:
+                    pass
+                if content is not None:
                     self._pos = pos + 1
                     self._parts.append(content.delta.content)
-                    return content
-                chunk: ChatStreamChunk = parse_known_chunk(data)
-            except ValidationError:
-                pass
-            else:
-                self._pos = pos + 1
-                self._account(chunk)
-                return chunk
-        return await self._next()
+                    yield content
+                    continue
+                if known is not None:
+                    self._pos = pos + 1
+                    self._account(known)
+                    yield known
+                    continue
+            try:
+                chunk = await self._next()
+            except StopAsyncIteration:
+                return
+            yield chunk
 
     def _carries_content(self, data: str) -> bool:
         if data.startswith(CONTENT_CHUNK_PREFIX):  # a content chunk, or damage: both count
@@ -156,7 +183,12 @@ class ChatStream(EventStream[ChatStreamChunk]):
 
     def text(self) -> AsyncIterator[str]:
         """The answer's text deltas, in order (other chunks are consumed silently)."""
-        return _ChatText(self)
+        return self._text()
+
+    async def _text(self) -> AsyncGenerator[str, None]:
+        async for chunk in self:
+            if type(chunk) is ContentChunk and chunk.delta.content:
+                yield chunk.delta.content
 
     async def final(self) -> ChatResponse:
         """Read the rest of the stream and return the answer it carried, assembled.
@@ -198,23 +230,6 @@ class ChatStream(EventStream[ChatStreamChunk]):
             context_snippet_count=None if start is None else start.context_snippet_count,
             content_filter_results=filters,
         )
-
-
-class _ChatText:
-    __slots__ = ("_stream",)
-
-    def __init__(self, stream: ChatStream) -> None:
-        self._stream = stream
-
-    def __aiter__(self) -> _ChatText:
-        return self
-
-    async def __anext__(self) -> str:
-        stream = self._stream
-        while True:
-            chunk = await stream.__anext__()
-            if type(chunk) is ContentChunk and chunk.delta.content:
-                return chunk.delta.content
 
 
 class _Choice:
@@ -260,21 +275,27 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
             return chunk
         raise failure  # outside the except block: the ValidationError is not kept as context
 
-    async def __anext__(self) -> ChatCompletionChunk:
+    async def _chunks(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         # The per-token path, inlined as for ChatStream: a chunk that validates is accounted
-        # and returned; anything else ([DONE], damage) takes the general path, _on_event.
-        pos = self._pos
-        events = self._events
-        if pos < len(events):
+        # and yielded; anything else ([DONE], damage) takes the general path, _next.
+        while True:
+            pos = self._pos
+            events = self._events
+            if pos < len(events):
+                try:
+                    chunk = validate_completion_chunk(events[pos])
+                except ValidationError:
+                    pass
+                else:
+                    self._pos = pos + 1
+                    self._add(chunk)
+                    yield chunk
+                    continue
             try:
-                chunk = validate_completion_chunk(events[pos])
-            except ValidationError:
-                pass
-            else:
-                self._pos = pos + 1
-                self._add(chunk)
-                return chunk
-        return await self._next()
+                chunk = await self._next()
+            except StopAsyncIteration:
+                return
+            yield chunk
 
     def _add(self, chunk: ChatCompletionChunk) -> None:
         if self._id is None:
@@ -311,7 +332,14 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
 
     def text(self) -> AsyncIterator[str]:
         """The content deltas of choice 0, in order."""
-        return _CompletionText(self)
+        return self._text()
+
+    async def _text(self) -> AsyncGenerator[str, None]:
+        async for chunk in self:
+            for choice in chunk.choices:
+                if choice.index == 0 and choice.delta.content:
+                    yield choice.delta.content
+                    break
 
     async def final(self) -> ChatCompletion:
         """Read the rest of the stream and return the completion it carried, assembled."""
@@ -341,21 +369,3 @@ class ChatCompletionStream(EventStream[ChatCompletionChunk]):
             ],
             usage=self._usage,
         )
-
-
-class _CompletionText:
-    __slots__ = ("_stream",)
-
-    def __init__(self, stream: ChatCompletionStream) -> None:
-        self._stream = stream
-
-    def __aiter__(self) -> _CompletionText:
-        return self
-
-    async def __anext__(self) -> str:
-        stream = self._stream
-        while True:
-            chunk = await stream.__anext__()
-            for choice in chunk.choices:
-                if choice.index == 0 and choice.delta.content:
-                    return choice.delta.content

@@ -4,7 +4,7 @@ A payload that starts like the service's content chunks (``{"type":"content_chun
 goes straight to ``ContentChunk``'s validator; anything it rejects falls back to the general
 path (``_on_event``). These tests serve odd bodies byte for byte and compare what a stream
 yields, assembles and raises with the fast path against the same stream read by the general
-path alone (``EventStream.__anext__``, which hands every event to ``_on_event``). The same
+path alone (``EventStream._chunks``, which hands every event to ``_on_event``). The same
 holds for ``ChatCompletionStream``, whose fast path validates and accounts a chunk inline.
 """
 
@@ -100,7 +100,7 @@ async def both_paths(serve: Serve, data: bytes, monkeypatch: pytest.MonkeyPatch)
     """What the fast path shows for ``data``, after checking that the general path agrees."""
     fast = await observe(serve(data))
     with monkeypatch.context() as patched:
-        patched.setattr(ChatStream, "__anext__", EventStream.__anext__)
+        patched.setattr(ChatStream, "_chunks", EventStream._chunks)
         general = await observe(serve(data))
     assert fast == general
     return fast
@@ -120,9 +120,25 @@ async def test_the_answer_is_assembled_from_fast_chunks(
     serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     words = [f"w{i} " for i in range(300)]  # several reads' worth
-    seen = await both_paths(serve, body(START, *map(content, words), END), monkeypatch)
+    general_path = ChatStream._on_event
+    calls: list[str] = []
+
+    def counted(stream: ChatStream, data: str) -> Any:
+        calls.append(data)
+        return general_path(stream, data)
+
+    monkeypatch.setattr(ChatStream, "_on_event", counted)
+    data = body(START, *map(content, words), END)
+    seen = await observe(serve(data))
+    fast_calls, calls[:] = len(calls), []
+    assert seen == await both_paths(serve, data, monkeypatch)
     assert seen[-1][0] == "final"
     assert seen[-1][1]["message"]["content"] == "".join(words)
+    # the two paths really differ: the general one took every event (the start, 300
+    # contents, the end), the fast one only the first event of each read after the first
+    # (it comes through _next, which reads); both_paths read it once more each way
+    assert 1 <= fast_calls <= 10
+    assert len(calls) == fast_calls + 302 and calls[fast_calls + 1] == compact(content("w0 "))
 
 
 @settings(
@@ -205,7 +221,7 @@ async def test_completion_streams_take_the_same_path_either_way(
     data = body(choice(content="first"), *(COMPLETION_EVENTS[n] for n in names), "[DONE]")
     fast = await observe_completion(serve(data))
     with monkeypatch.context() as patched:
-        patched.setattr(ChatCompletionStream, "__anext__", EventStream.__anext__)
+        patched.setattr(ChatCompletionStream, "_chunks", EventStream._chunks)
         general = await observe_completion(serve(data))
     assert fast == general
 

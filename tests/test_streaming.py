@@ -130,6 +130,40 @@ async def test_final_alone_reads_the_whole_stream(emulator: Emulator) -> None:
     assert "nine" in final.message.content
 
 
+async def test_each_chunk_is_handed_out_once_however_the_stream_is_read(
+    emulator: Emulator,
+) -> None:
+    # anext(), a first async for left by break, a second async for, then text(): one stream,
+    # read four ways, gives the chunks of one uninterrupted read, each exactly once, in order
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        async with client.chat_stream("docs", QUESTION) as stream:
+            whole = [chunk async for chunk in stream]
+        async with client.chat_stream("docs", QUESTION) as stream:
+            mixed = [await anext(stream)]
+            async for chunk in stream:
+                mixed.append(chunk)
+                if len(mixed) == 2:
+                    break
+            async for chunk in stream:
+                mixed.append(chunk)
+                if len(mixed) == 3:
+                    break
+            texts = [piece async for piece in stream.text()]
+            final = await stream.final()
+    assert [type(c) for c in whole[:3]] == [type(c) for c in mixed]
+    per_answer = {"id"}  # each answer has its own id
+    assert [c.model_dump(exclude=per_answer) for c in mixed] == [
+        c.model_dump(exclude=per_answer) for c in whole[:3]
+    ]
+    later = [c.delta.content for c in whole[3:] if isinstance(c, ContentChunk)]
+    assert len(later) >= 2  # text() had some of the answer left to give
+    assert texts == [t for t in later if t]
+    assert final.message.content == "".join(
+        c.delta.content for c in whole if isinstance(c, ContentChunk)
+    )
+
+
 async def test_tiny_writes_decode_the_same(emulator: Emulator) -> None:
     await ready_docs(emulator)
     async with emulator.client() as client:
@@ -247,6 +281,15 @@ async def test_a_cut_connection_is_a_stream_error(emulator: Emulator) -> None:
             with pytest.raises(StreamError) as caught:
                 async for chunk in stream:
                     received.append(chunk)
+            # the failure stays: every later read, whichever way, raises the same error
+            for read in (lambda: anext(stream), lambda: stream.final(), lambda: anext(stream)):
+                with pytest.raises(StreamError) as again:
+                    await read()
+                assert again.value is caught.value
+            with pytest.raises(StreamError) as again:
+                async for _ in stream.text():
+                    pass
+            assert again.value is caught.value
         assert acquired(client) == 0
     assert isinstance(received[0], MessageStartChunk)
     assert caught.value.__cause__ is None
