@@ -41,7 +41,7 @@ from ..models.chat import ChatResponse, ContextOptions
 from ._base import Service
 
 if TYPE_CHECKING:
-    # Imported by the first call that needs them (PEP 562 style, as the services are): a first
+    # Imported inside the calls that use them, as the services are on first use: a first
     # chat builds neither the stream classes nor the completion and context models.
     from ..models.completions import ChatCompletion
     from ..models.context import ContextResponse
