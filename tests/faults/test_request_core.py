@@ -163,6 +163,46 @@ async def test_an_assistant_gone_for_good_raises_the_calls_own_404(emulator: Emu
     assert emulator.count(path=FILES) == 1  # the same host: not sent again
 
 
+async def test_a_404_without_a_code_is_taken_for_a_moved_assistant(emulator: Emulator) -> None:
+    # A bare 404 (a proxy's page, a host that no longer serves assistants) cannot say what is
+    # missing: the host is looked up again before the 404 is believed.
+    async def bare_404(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=404, text="Not Found")
+
+    seen: list[str] = []
+    async with (
+        LocalServer(bare_404) as data,
+        _described_by([data.url], emulator.api_key, seen) as client,
+    ):
+        with pytest.raises(NotFoundError) as info:
+            await client.files.list_page("docs")
+        assert info.value.code is None and info.value.url == f"{data.url}/assistant/files/docs"
+    assert len(seen) == 2  # looked up, and once more after the bare 404
+
+
+async def test_a_lookup_that_fails_after_a_404_leaves_the_calls_own_404(
+    emulator: Emulator,
+) -> None:
+    seen: list[str] = []
+
+    async def control_plane(request: web.Request) -> web.StreamResponse:
+        seen.append(request.path)
+        if len(seen) == 1:
+            return web.json_response({"name": "docs", "status": "Ready", "host": emulator.url})
+        gone = {"error": {"code": "NOT_FOUND", "message": "the control plane lost it"}}
+        return web.json_response(gone, status=404)
+
+    async with (
+        LocalServer(control_plane) as server,
+        AssistantClient(api_key=emulator.api_key, host=server.url, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(NotFoundError) as info:
+            await client.files.list_page("docs")
+    assert 'Assistant "docs" not found' in info.value.message  # the data plane's, not the lookup's
+    assert info.value.url == f"{emulator.url}/assistant/files/docs"
+    assert len(seen) == 2
+
+
 async def test_a_scheme_less_host_gets_the_scheme_of_the_control_host(emulator: Emulator) -> None:
     async with emulator.client() as setup:
         await setup.assistants.create("docs")
