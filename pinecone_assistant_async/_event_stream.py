@@ -137,6 +137,7 @@ class EventStream(Generic[C]):
         if self._closed:
             return
         self._closed = True
+        self._iterator = None  # a generator left mid-stream holds self: no cycle to wait for gc
         if not self._eof:
             self._events = []  # unread chunks are gone with the connection
         await self._release()

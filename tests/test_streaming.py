@@ -6,9 +6,12 @@ covers the byte-exact damage the emulator cannot produce).
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from pinecone_assistant_async import (
@@ -343,6 +346,30 @@ async def test_break_releases_the_connection_at_once(emulator: Emulator) -> None
         assert acquired(client) == 0
         # the only slot of the pool is free: the next call gets it
         assert (await client.context("docs", "office")).snippets
+
+
+@pytest.mark.parametrize("read", ["chunks", "text"])
+async def test_a_stream_left_by_break_is_freed_without_the_cycle_collector(
+    emulator: Emulator, read: str
+) -> None:
+    # The chunks come from an async generator whose frame refers to the stream; a stream left
+    # in the middle must not keep it (and its chunks) alive in a cycle until gc runs.
+    await ready_docs(emulator)
+    async with emulator.client() as client:
+        gc.disable()
+        try:
+            async with client.chat_stream("docs", QUESTION) as stream:
+                async for _ in stream if read == "chunks" else stream.text():
+                    break
+            gone = weakref.ref(stream)
+            del stream
+            # a generator left suspended is closed by a task of the loop (asyncio's finalizer
+            # hook), text()'s and then the chunks' own: a few turns of the loop, no gc
+            for _ in range(10):
+                await anyio.lowlevel.checkpoint()
+            assert gone() is None
+        finally:
+            gc.enable()
 
 
 async def test_an_exception_in_the_body_releases_the_connection(emulator: Emulator) -> None:
