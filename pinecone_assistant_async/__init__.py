@@ -18,9 +18,9 @@ block and ``_LAZY_BY_MODULE`` disagree.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import load as _load
 from ._version import __version__ as __version__
 from .errors import APIConnectionError as APIConnectionError
 from .errors import APIError as APIError
@@ -151,12 +151,7 @@ __all__ = sorted([*_EAGER, *_LAZY])
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return _load(__name__, name, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -14,11 +14,11 @@ hold the API key: request headers are not included, only the response's.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from ._lazy import load as _load
 from ._observe import Call, hook_logger, retry_reason
 
 if TYPE_CHECKING:  # defined in _hook_events, loaded on first use (see __getattr__)
@@ -49,14 +49,13 @@ E = TypeVar("E")
 Hook = Callable[[E], Awaitable[Any]]
 
 
+# The names of __all__ not defined here: the event classes, from _hook_events on first use
+# (kept off the cold path); the others are found before __getattr__ is asked.
+_LAZY = dict.fromkeys(__all__, "._hook_events")
+
+
 def __getattr__(name: str) -> Any:
-    """The event classes, from ``_hook_events`` on first use (kept off the cold path): the
-    names of ``__all__`` not defined here."""
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("._hook_events", __package__), name)
-    globals()[name] = value
-    return value
+    return _load(__name__, name, _LAZY, __package__)
 
 
 _NAMES: tuple[EventName, ...] = (

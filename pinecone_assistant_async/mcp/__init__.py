@@ -19,6 +19,8 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
+from .._lazy import load as _load
+
 if importlib.util.find_spec("mcp") is None:  # pragma: no cover - only without the extra
     raise ModuleNotFoundError(
         "pinecone_assistant_async.mcp needs the official MCP package: "
@@ -38,6 +40,4 @@ _LAZY = {"SERVER_NAME": ".server", "build_server": ".server", "serve": ".runner"
 def __getattr__(name: str) -> Any:
     # Lazy, so that ``python -m`` can install its signal handling before the (slow) import of
     # the mcp package.
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _load(__name__, name, _LAZY)

@@ -11,9 +11,9 @@ module's ``__all__`` agree.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from .._lazy import load as _load
 from ._base import APIModel as APIModel
 
 # The lazy public names, by the module that defines them.
@@ -168,12 +168,7 @@ __all__ = sorted(["APIModel", *_LAZY])
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return _load(__name__, name, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -7,8 +7,9 @@ chat service, not the file service and the bulk uploader behind it.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from .._lazy import load as _load
 
 # public name -> the module that defines it
 _LAZY = {
@@ -30,9 +31,4 @@ __all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return _load(__name__, name, _LAZY)
